@@ -1,0 +1,33 @@
+# Thin wrapper over CMake presets. `make demo` and `make test` work on a fresh machine:
+# they install dependencies (tools/install-deps.sh), configure, build, then run.
+.PHONY: deps configure build test demo bench fuzz clean
+
+JOBS ?= $(shell nproc)
+BUILD_DIR := build
+
+deps:
+	@bash tools/install-deps.sh
+
+configure: deps
+	@test -f $(BUILD_DIR)/build.ninja || cmake --preset dev
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+test: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
+
+demo: build
+	@$(BUILD_DIR)/bin/rill-demo
+
+bench: build
+	@bash bench/run_perf.sh
+
+fuzz:
+	@cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang -DRILL_FUZZ=ON -DRILL_WERROR=OFF
+	@cmake --build build-fuzz --target rill_request_fuzzer -j $(JOBS)
+	@build-fuzz/bin/rill_request_fuzzer -max_total_time=$${FUZZ_SECONDS:-60} tests/fuzz/corpus
+
+clean:
+	@rm -rf $(BUILD_DIR)

@@ -1,0 +1,49 @@
+#include "broker/broker.h"
+
+#include "broker/cluster/topic_manager.h"
+#include "broker/server/broker_services.h"
+#include "broker/server/server.h"
+#include "spdlog/spdlog.h"
+
+namespace rill::broker {
+
+Broker::Broker(BrokerConfig config) : config_(std::move(config)) {}
+
+Broker::~Broker() { Stop(); }
+
+absl::Status Broker::Start() {
+  if (config_.data_dir.empty()) return absl::InvalidArgumentError("data_dir is required");
+  topics_ = std::make_unique<TopicManager>(config_);
+  if (absl::Status s = topics_->Load(); !s.ok()) return s;
+  services_ = std::unique_ptr<BrokerServices>(new BrokerServices{
+      config_, *topics_, config_.advertised_host.empty() ? config_.host : config_.advertised_host,
+      0});
+  server_ = std::make_unique<Server>(*services_);
+  if (absl::Status s = server_->Start(config_.host, config_.port, config_.io_threads); !s.ok()) {
+    return s;
+  }
+  services_->advertised_port = server_->port();
+  TopicManager* topics = topics_.get();
+  server_->Every(config_.retention_check_interval_ms,
+                 [topics] { topics->ApplyRetention(NowMs()); });
+  started_ = true;
+  spdlog::info("broker {} serving on {}", config_.node_id, bootstrap_address());
+  return absl::OkStatus();
+}
+
+void Broker::Stop() {
+  if (server_) server_->Stop();
+  server_.reset();
+  if (topics_) topics_->CloseAll().IgnoreError();
+  started_ = false;
+}
+
+int Broker::port() const { return server_ ? server_->port() : 0; }
+
+std::string Broker::bootstrap_address() const {
+  return (services_ ? services_->advertised_host : config_.host) + ":" + std::to_string(port());
+}
+
+TopicManager& Broker::topics() { return *topics_; }
+
+}  // namespace rill::broker

@@ -1,0 +1,23 @@
+// What request handlers may use from the node they run on: its config, its topics and
+// its advertised address. Handlers hold no state of their own.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "broker/broker_config.h"
+#include "broker/cluster/topic_manager.h"
+
+namespace rill::broker {
+
+struct BrokerServices {
+  const BrokerConfig& config;
+  TopicManager& topics;
+  std::string advertised_host;
+  int32_t advertised_port = 0;
+};
+
+// Wall-clock milliseconds since the epoch (record timestamps, retention).
+int64_t NowMs();
+
+}  // namespace rill::broker

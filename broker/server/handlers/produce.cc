@@ -1,0 +1,80 @@
+// Produce: validates each partition's batches (CRC, sizes, magic, max.message.bytes),
+// appends them and reports the assigned base offset. acks=0 gets no response at all.
+#include "broker/protocol/messages/produce.h"
+
+#include "broker/protocol/record_batch.h"
+#include "broker/protocol/wire.h"
+#include "broker/server/handlers/handlers.h"
+#include "broker/server/request_context.h"
+#include "spdlog/spdlog.h"
+
+namespace rill::broker {
+namespace {
+
+using protocol::ErrorCode;
+using protocol::ToWire;
+
+protocol::ProduceResponse::PartitionProduceResponse AppendPartition(
+    TopicManager& topics, const std::string& topic,
+    const protocol::ProduceRequest::PartitionProduceData& data) {
+  protocol::ProduceResponse::PartitionProduceResponse out;
+  out.index = data.index;
+  out.base_offset = -1;
+  std::shared_ptr<Partition> partition = topics.GetPartition(topic, data.index);
+  if (!partition) {
+    out.error_code = ToWire(ErrorCode::kUnknownTopicOrPartition);
+    return out;
+  }
+  if (!data.records || data.records->empty()) {
+    out.error_code = ToWire(ErrorCode::kCorruptMessage);
+    return out;
+  }
+  const log::LogConfig config = partition->log().config();
+  protocol::BatchValidation validation =
+      protocol::ValidateBatches(*data.records, config.max_message_bytes);
+  if (validation.error != ErrorCode::kNone) {
+    spdlog::debug("rejected produce to {}-{}: {}", topic, data.index, validation.message);
+    out.error_code = ToWire(validation.error);
+    return out;
+  }
+  auto appended = partition->Append(std::string(*data.records), NowMs());
+  if (!appended.ok()) {
+    spdlog::error("append to {}-{} failed: {}", topic, data.index, appended.status().ToString());
+    out.error_code = ToWire(ErrorCode::kKafkaStorageError);
+    return out;
+  }
+  out.base_offset = appended->base_offset;
+  out.log_append_time_ms = appended->log_append_time_ms;
+  out.log_start_offset = partition->log().log_start_offset();
+  return out;
+}
+
+}  // namespace
+
+void HandleProduce(std::shared_ptr<RequestContext> ctx) {
+  protocol::ProduceRequest request;
+  protocol::Reader r = ctx->body();
+  if (!request.Decode(r, ctx->version())) return ctx->CloseConnection("bad Produce: " + r.error());
+
+  const bool valid_acks = request.acks == 0 || request.acks == 1 || request.acks == -1;
+  protocol::ProduceResponse response;
+  for (const auto& topic : request.topics) {
+    auto& topic_out = response.responses.emplace_back();
+    topic_out.name = topic.name;
+    for (const auto& data : topic.partitions) {
+      if (!valid_acks) {
+        auto& p = topic_out.partitions.emplace_back();
+        p.index = data.index;
+        p.base_offset = -1;
+        p.error_code = ToWire(ErrorCode::kInvalidRequiredAcks);
+        continue;
+      }
+      topic_out.partitions.push_back(AppendPartition(ctx->services().topics, topic.name, data));
+    }
+  }
+  // With a single replica, acks=all is satisfied as soon as the leader has appended.
+  if (request.acks == 0) return ctx->NoResponse();
+  ctx->Respond(response);
+}
+
+}  // namespace rill::broker

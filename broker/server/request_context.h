@@ -1,0 +1,69 @@
+// One in-flight request on a connection: its header and body, the services handlers may
+// use, and the ways to finish it (Respond with a typed response, or NoResponse for
+// acks=0 produce). A handler may finish later (a parked Fetch) by keeping the shared
+// pointer; the connection answers requests strictly in arrival order.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "broker/protocol/request_header.h"
+#include "broker/protocol/wire.h"
+#include "broker/server/broker_services.h"
+
+namespace rill::broker {
+
+class Connection;
+
+class RequestContext : public std::enable_shared_from_this<RequestContext> {
+ public:
+  RequestContext(std::shared_ptr<Connection> connection, BrokerServices& services,
+                 protocol::RequestHeader header, std::string frame, size_t body_offset);
+
+  const protocol::RequestHeader& header() const { return header_; }
+  int16_t version() const { return header_.api_version; }
+  BrokerServices& services() { return services_; }
+  // A reader positioned at the start of the request body.
+  protocol::Reader body() const;
+  const std::string& client_id() const;
+
+  // Encodes `response` at the request's version behind the right response header and
+  // sends it (after every earlier request's response).
+  template <typename Response>
+  void Respond(const Response& response) {
+    std::string frame;
+    protocol::Writer w(&frame);
+    size_t size_at = w.ReserveInt32();
+    protocol::EncodeResponseHeader(
+        w, header_.correlation_id,
+        protocol::ResponseHeaderVersion(header_.api_key, header_.api_version));
+    response.Encode(w, header_.api_version);
+    w.PatchInt32(size_at, static_cast<int32_t>(frame.size() - 4));
+    Finish(std::move(frame));
+  }
+  // Completes the request without a response (Produce with acks=0).
+  void NoResponse() { Finish(std::string()); }
+  // The request was malformed: log `why` and close this client's connection.
+  void CloseConnection(const std::string& why);
+
+  // Runs `fn` on this connection's serial executor.
+  void Post(std::function<void()> fn);
+  // Runs `fn` on the connection's executor after `delay` unless cancelled first.
+  // Returns a function that cancels it.
+  std::function<void()> RunAfter(std::chrono::milliseconds delay, std::function<void()> fn);
+
+ private:
+  void Finish(std::string frame);
+
+  std::shared_ptr<Connection> connection_;
+  BrokerServices& services_;
+  protocol::RequestHeader header_;
+  std::string frame_;
+  size_t body_offset_;
+  bool finished_ = false;
+};
+
+}  // namespace rill::broker

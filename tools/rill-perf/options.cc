@@ -1,0 +1,136 @@
+// rill-perf's flag definitions and their validation (see options.h).
+#include "options.h"
+
+#include <cmath>
+
+#include "absl/flags/flag.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "latency.h"
+
+ABSL_FLAG(std::string, bootstrap_servers, "", "Broker to run against, host:port[,host:port]");
+ABSL_FLAG(bool, mock, false, "Run against an in-process librdkafka mock cluster instead");
+ABSL_FLAG(std::string, compare, "",
+          "Run against the mock cluster and against this bootstrap, and print ours/mock ratios");
+ABSL_FLAG(int, mock_brokers, 1, "Brokers in the mock cluster");
+ABSL_FLAG(std::string, topic, "rill-perf", "Topic (created with --partitions if missing)");
+ABSL_FLAG(int, partitions, 6, "Partitions when creating the topic");
+ABSL_FLAG(int, replication_factor, 1, "Replication factor when creating the topic");
+ABSL_FLAG(int64_t, messages, 1000000, "produce/consume: number of messages");
+ABSL_FLAG(int, size, 100, "Payload bytes per message");
+ABSL_FLAG(std::string, acks, "all", "Producer acks: 0, 1 or all (librdkafka's default is all)");
+ABSL_FLAG(std::string, compression, "",
+          "Producer compression.codec: none, gzip, snappy, lz4, zstd (default: librdkafka's, none)");
+ABSL_FLAG(double, rate, 10000, "latency: messages per second");
+ABSL_FLAG(double, seconds, 10, "latency: seconds to produce for");
+ABSL_FLAG(bool, fill, true,
+          "consume: if the topic holds fewer than --messages, produce the rest first (untimed)");
+ABSL_FLAG(int, repeat, 1,
+          "produce/consume: run the workload this many times and report the sum (consuming "
+          "from the mock needs it: the mock keeps only ~5 MiB per partition)");
+ABSL_FLAG(int, timeout_seconds, 120, "Upper bound on each phase (connect, produce, consume)");
+// Never parsed by absl: main() splits every -X out of argv first so it can repeat.
+ABSL_FLAG(std::vector<std::string>, X, {},
+          "librdkafka property key=value for every client; repeatable (-X a=b -X c=d)");
+
+namespace rill::perf {
+namespace {
+
+absl::Status Bad(const std::string& message) { return absl::InvalidArgumentError(message); }
+
+}  // namespace
+
+const char* UsageText() {
+  return "rill-perf: Kafka-protocol benchmark on librdkafka.\n"
+         "\n"
+         "  rill-perf produce|consume|latency (--bootstrap-servers HOST:PORT | --mock |\n"
+         "            --compare HOST:PORT) [--topic T] [--partitions 6] [--messages N]\n"
+         "            [--size 100] [--acks 1|all|0] [--compression gzip|snappy|lz4|zstd]\n"
+         "            [--repeat 1] [--rate 10000 --seconds 10] [-X key=value ...]\n"
+         "  rill-perf mock-cluster [--mock-brokers 1] [--topic T --partitions 6]\n"
+         "            # creates T, prints bootstrap=ADDR, serves until SIGTERM/SIGINT\n"
+         "\n"
+         "Flag names take dashes or underscores. Results end with `result key=value ...`\n"
+         "lines for scripts; MB = 10^6 payload bytes.";
+}
+
+absl::StatusOr<PerfOptions> OptionsFromFlags(const std::vector<char*>& positional,
+                                             KafkaProps props) {
+  PerfOptions o;
+  if (positional.size() < 2) {
+    return Bad("missing mode: produce, consume, latency or mock-cluster");
+  }
+  if (positional.size() > 2) {
+    std::vector<std::string> extra(positional.begin() + 2, positional.end());
+    return Bad(absl::StrCat("unexpected arguments: ", absl::StrJoin(extra, " ")));
+  }
+  o.mode_name = positional[1];
+  if (o.mode_name == "produce") {
+    o.mode = Mode::kProduce;
+  } else if (o.mode_name == "consume") {
+    o.mode = Mode::kConsume;
+  } else if (o.mode_name == "latency") {
+    o.mode = Mode::kLatency;
+  } else if (o.mode_name == "mock-cluster") {
+    o.mode = Mode::kMockCluster;
+  } else {
+    return Bad(absl::StrCat("unknown mode '", o.mode_name,
+                            "': expected produce, consume, latency or mock-cluster"));
+  }
+
+  o.bootstrap = absl::GetFlag(FLAGS_bootstrap_servers);
+  o.mock = absl::GetFlag(FLAGS_mock);
+  o.compare = absl::GetFlag(FLAGS_compare);
+  o.mock_brokers = absl::GetFlag(FLAGS_mock_brokers);
+  if (o.mock_brokers < 1) return Bad("--mock-brokers must be at least 1");
+  o.repeat = absl::GetFlag(FLAGS_repeat);
+  if (o.repeat < 1) return Bad("--repeat must be at least 1");
+  if (o.mode != Mode::kMockCluster) {
+    const int targets = !o.bootstrap.empty() + o.mock + !o.compare.empty();
+    if (targets != 1) {
+      return Bad("give exactly one of --bootstrap-servers HOST:PORT, --mock or --compare HOST:PORT");
+    }
+  }
+
+  Workload& w = o.workload;
+  w.topic = absl::GetFlag(FLAGS_topic);
+  w.partitions = absl::GetFlag(FLAGS_partitions);
+  w.replication_factor = absl::GetFlag(FLAGS_replication_factor);
+  w.messages = absl::GetFlag(FLAGS_messages);
+  w.size = absl::GetFlag(FLAGS_size);
+  w.acks = absl::GetFlag(FLAGS_acks);
+  w.compression = absl::GetFlag(FLAGS_compression);
+  w.rate = absl::GetFlag(FLAGS_rate);
+  w.seconds = absl::GetFlag(FLAGS_seconds);
+  w.fill = absl::GetFlag(FLAGS_fill);
+  w.timeout_ms = absl::GetFlag(FLAGS_timeout_seconds) * 1000;
+  w.user_props = std::move(props);
+
+  if (w.topic.empty()) return Bad("--topic must not be empty");
+  if (w.partitions < 1) return Bad("--partitions must be at least 1");
+  if (w.replication_factor < 1) return Bad("--replication-factor must be at least 1");
+  if (w.messages < 1) return Bad("--messages must be at least 1");
+  if (w.size < 0) return Bad("--size must not be negative");
+  if (w.acks != "0" && w.acks != "1" && w.acks != "all" && w.acks != "-1") {
+    return Bad(absl::StrCat("--acks must be 0, 1 or all, not '", w.acks, "'"));
+  }
+  if (!w.compression.empty() && w.compression != "none" && w.compression != "gzip" &&
+      w.compression != "snappy" && w.compression != "lz4" && w.compression != "zstd") {
+    return Bad(absl::StrCat("--compression must be none, gzip, snappy, lz4 or zstd, not '",
+                            w.compression, "'"));
+  }
+  if (w.timeout_ms <= 0) return Bad("--timeout-seconds must be positive");
+  if (o.mode == Mode::kLatency) {
+    if (!(w.rate > 0) || !std::isfinite(w.rate)) return Bad("--rate must be positive");
+    if (!(w.seconds > 0) || !std::isfinite(w.seconds)) return Bad("--seconds must be positive");
+    if (w.rate * w.seconds < 1) return Bad("--rate x --seconds must be at least one message");
+    if (w.size < kLatencyHeaderBytes) {
+      return Bad(absl::StrCat("--size must be at least ", kLatencyHeaderBytes,
+                              " in latency mode (the payload carries the send timestamp)"));
+    }
+  }
+  return o;
+}
+
+}  // namespace rill::perf

@@ -1,0 +1,35 @@
+// What a rill-perf run measures and where: the workload settings shared by every mode and
+// the cluster (our broker or the in-process mock) it runs against.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "kafka_props.h"
+
+namespace rill::perf {
+
+class MockCluster;
+
+struct Workload {
+  std::string topic;
+  int partitions = 6;
+  int replication_factor = 1;
+  int64_t messages = 0;
+  int size = 100;           // payload bytes per message
+  std::string acks;         // "0", "1" or "all"
+  std::string compression;  // librdkafka compression.codec; empty keeps its default
+  double rate = 0;          // latency mode: messages per second
+  double seconds = 0;       // latency mode: how long to produce
+  bool fill = true;         // consume mode: produce missing messages first (untimed)
+  int timeout_ms = 60000;   // upper bound on any single phase
+  KafkaProps user_props;    // -X overrides, applied to every client
+};
+
+struct Target {
+  std::string label;  // "mock" or "broker", printed with every result
+  std::string bootstrap;
+  MockCluster* mock = nullptr;  // set when the target is an in-process mock cluster
+};
+
+}  // namespace rill::perf
