@@ -33,4 +33,11 @@ void Partition::AddWaiter(std::weak_ptr<AppendWaiter> waiter) {
   waiters_.push_back(std::move(waiter));
 }
 
+size_t Partition::live_waiters() {
+  std::lock_guard<std::mutex> lock(waiters_mu_);
+  size_t n = 0;
+  for (const auto& w : waiters_) n += w.expired() ? 0 : 1;
+  return n;
+}
+
 }  // namespace rill::broker

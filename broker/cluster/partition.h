@@ -41,6 +41,8 @@ class Partition {
   // Registers `waiter` to be woken by the next append. Held weakly: a waiter that has
   // gone away is simply dropped.
   void AddWaiter(std::weak_ptr<AppendWaiter> waiter);
+  // Waiters still alive (parked fetches), for tests and metrics.
+  size_t live_waiters();
 
  private:
   const std::string topic_;

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -131,7 +132,7 @@ PartitionLog::~PartitionLog() {
 }
 
 absl::StatusOr<std::unique_ptr<PartitionLog>> PartitionLog::Open(std::string dir,
-                                                                   LogConfig config) {
+                                                                 LogConfig config) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return absl::InternalError("cannot create " + dir + ": " + ec.message());
@@ -139,6 +140,7 @@ absl::StatusOr<std::unique_ptr<PartitionLog>> PartitionLog::Open(std::string dir
   absl::Status s = log->Recover();
   if (!s.ok()) {
     log->closed_ = true;  // nothing to flush; skip Close() in the destructor
+    if (log->lock_fd_ >= 0) close(log->lock_fd_);
     return s;
   }
   return log;
@@ -146,6 +148,15 @@ absl::StatusOr<std::unique_ptr<PartitionLog>> PartitionLog::Open(std::string dir
 
 absl::Status PartitionLog::Recover() {
   std::lock_guard<std::mutex> lock(mu_);
+  lock_fd_ = open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (lock_fd_ < 0) return ErrnoStatus("open", dir_, errno);
+  if (flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    int err = errno;
+    close(lock_fd_);
+    lock_fd_ = -1;
+    if (err == EWOULDBLOCK) return absl::FailedPreconditionError(dir_ + " is already open");
+    return ErrnoStatus("flock", dir_, err);
+  }
   const std::string marker = dir_ + "/" + kCleanShutdownFile;
   const bool clean = access(marker.c_str(), F_OK) == 0;
   if (clean) {
@@ -179,8 +190,8 @@ absl::Status PartitionLog::Recover() {
   if (log_start_offset_ > log_end_offset_) {
     // DeleteRecords moved the start past data that did not survive: start afresh there,
     // as Kafka does, so offsets below the start are never handed out again.
-    spdlog::warn("{}: log start offset {} is past the log end {}; starting an empty log",
-                 dir_, log_start_offset_, log_end_offset_);
+    spdlog::warn("{}: log start offset {} is past the log end {}; starting an empty log", dir_,
+                 log_start_offset_, log_end_offset_);
     std::vector<std::shared_ptr<Segment>> doomed = DetachOldestLocked(segments_.size());
     DeleteSegmentFiles(doomed);
     absl::StatusOr<std::shared_ptr<Segment>> seg =
@@ -194,10 +205,9 @@ absl::Status PartitionLog::Recover() {
 }
 
 std::shared_ptr<Segment> PartitionLog::SegmentFor(int64_t offset) const {
-  auto it = std::upper_bound(segments_.begin(), segments_.end(), offset,
-                             [](int64_t o, const std::shared_ptr<Segment>& s) {
-                               return o < s->base_offset();
-                             });
+  auto it = std::upper_bound(
+      segments_.begin(), segments_.end(), offset,
+      [](int64_t o, const std::shared_ptr<Segment>& s) { return o < s->base_offset(); });
   if (it != segments_.begin()) --it;
   // Offsets can fall in a gap below the next segment (a truncated tail): move on to the
   // first segment that actually holds something at or after `offset`.
@@ -543,8 +553,7 @@ void PartitionLog::ApplyRetention(int64_t now_ms) {
     if (config_.retention_bytes >= 0) {
       int64_t remaining = size_bytes_;
       for (size_t i = 0; i < n; ++i) remaining -= segments_[i]->size();
-      while (n < closed_segments &&
-             remaining - segments_[n]->size() >= config_.retention_bytes) {
+      while (n < closed_segments && remaining - segments_[n]->size() >= config_.retention_bytes) {
         remaining -= segments_[n]->size();
         ++n;
       }
@@ -626,6 +635,8 @@ absl::Status PartitionLog::Close() {
   }
   result.Update(SyncDir(dir_));
   segments_.clear();
+  close(lock_fd_);  // releases the flock
+  lock_fd_ = -1;
   return result;
 }
 

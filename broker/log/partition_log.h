@@ -42,6 +42,8 @@ struct AppendResult {
 class PartitionLog {
  public:
   // Opens the log in `dir`, creating the directory and an empty first segment if needed.
+  // The directory is locked (flock) until Close(): a second Open of the same directory,
+  // from this process or another, fails with FailedPrecondition.
   // An existing log is recovered: missing or inconsistent index files are rebuilt, and
   // unless the log was closed cleanly the last segment is scanned batch by batch (header
   // sanity + CRC-32C) and truncated after its last valid batch.
@@ -70,8 +72,7 @@ class PartitionLog {
   // `offset`, as in Kafka; the client simply fetches again. OutOfRange status if
   // offset < log_start_offset() or offset > log_end_offset(); offset ==
   // log_end_offset() yields an empty `*out`.
-  absl::Status Read(int64_t offset, int32_t max_bytes, int64_t upper_bound,
-                    std::string* out) const;
+  absl::Status Read(int64_t offset, int32_t max_bytes, int64_t upper_bound, std::string* out) const;
 
   int64_t log_start_offset() const;
   int64_t log_end_offset() const;
@@ -115,8 +116,7 @@ class PartitionLog {
   absl::Status RollLocked();
   absl::Status PersistLogStartOffset(int64_t offset) const;
   // fsyncs `segments` (outside mu_) and marks what was flushed.
-  absl::Status SyncSegments(const std::vector<std::shared_ptr<Segment>>& segments,
-                            bool sync_dir);
+  absl::Status SyncSegments(const std::vector<std::shared_ptr<Segment>>& segments, bool sync_dir);
   // Detaches segments [0, n) from the list (mu_ held) and returns them for unlinking.
   std::vector<std::shared_ptr<Segment>> DetachOldestLocked(size_t n);
   static void DeleteSegmentFiles(const std::vector<std::shared_ptr<Segment>>& doomed);
@@ -138,6 +138,8 @@ class PartitionLog {
   int64_t last_flush_ms_ = -1;
   bool dir_dirty_ = false;  // a file was created since the last directory fsync
   bool closed_ = false;
+  // The directory, open and flock(2)ed for as long as the log is open.
+  int lock_fd_ = -1;
 };
 
 }  // namespace rill::broker::log

@@ -102,8 +102,8 @@ std::string Segment::PathFor(std::string_view ext) const {
 }
 
 absl::StatusOr<std::shared_ptr<Segment>> Segment::Create(const std::string& dir,
-                                                          int64_t base_offset,
-                                                          int32_t index_interval_bytes) {
+                                                         int64_t base_offset,
+                                                         int32_t index_interval_bytes) {
   std::string path = dir + "/" + SegmentFileName(base_offset, ".log");
   int fd = open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return ErrnoStatus("create", path, errno);
@@ -114,10 +114,8 @@ absl::StatusOr<std::shared_ptr<Segment>> Segment::Create(const std::string& dir,
   return seg;
 }
 
-absl::StatusOr<std::shared_ptr<Segment>> Segment::Load(const std::string& dir,
-                                                        int64_t base_offset,
-                                                        int32_t index_interval_bytes,
-                                                        bool recover) {
+absl::StatusOr<std::shared_ptr<Segment>> Segment::Load(const std::string& dir, int64_t base_offset,
+                                                       int32_t index_interval_bytes, bool recover) {
   std::string path = dir + "/" + SegmentFileName(base_offset, ".log");
   int fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus("open", path, errno);
@@ -206,8 +204,8 @@ bool Segment::LoadIndexFiles() {
       times.back().relative_offset > offsets.back().relative_offset) {
     // The final entry (added when the segment was closed) may point past the last offset
     // entry; it still must not point past the data, which the tail scan re-derives.
-    times.back().relative_offset = std::min(times.back().relative_offset,
-                                            offsets.back().relative_offset);
+    times.back().relative_offset =
+        std::min(times.back().relative_offset, offsets.back().relative_offset);
   }
   offset_index_ = std::move(offsets);
   time_index_ = std::move(times);
@@ -222,8 +220,7 @@ bool Segment::LoadIndexFiles() {
 void Segment::IndexBatch(const RecordBatchHeader& h, uint32_t position) {
   if (bytes_since_index_entry_ >= index_interval_bytes_ && position > 0 &&
       (offset_index_.empty() || position > offset_index_.back().position)) {
-    offset_index_.push_back(
-        {static_cast<uint32_t>(h.base_offset - base_offset_), position});
+    offset_index_.push_back({static_cast<uint32_t>(h.base_offset - base_offset_), position});
     bytes_since_index_entry_ = 0;
     if (max_timestamp_ >= 0 &&
         (time_index_.empty() || max_timestamp_ > time_index_.back().timestamp)) {
@@ -287,8 +284,8 @@ absl::Status Segment::Append(std::string_view batches, int64_t now_ms) {
   const uint64_t start = static_cast<uint64_t>(size_);
   size_t done = 0;
   while (done < batches.size()) {
-    ssize_t n = pwrite(fd_, batches.data() + done, batches.size() - done,
-                       static_cast<off_t>(start + done));
+    ssize_t n =
+        pwrite(fd_, batches.data() + done, batches.size() - done, static_cast<off_t>(start + done));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       int err = n < 0 ? errno : EIO;
@@ -317,9 +314,9 @@ uint32_t Segment::PositionFor(int64_t offset) const {
   if (offset_index_.empty() || offset < base_offset_) return 0;
   int64_t rel = offset - base_offset_;
   if (rel > std::numeric_limits<uint32_t>::max()) return offset_index_.back().position;
-  auto it = std::upper_bound(
-      offset_index_.begin(), offset_index_.end(), static_cast<uint32_t>(rel),
-      [](uint32_t r, const OffsetIndexEntry& e) { return r < e.relative_offset; });
+  auto it =
+      std::upper_bound(offset_index_.begin(), offset_index_.end(), static_cast<uint32_t>(rel),
+                       [](uint32_t r, const OffsetIndexEntry& e) { return r < e.relative_offset; });
   return it == offset_index_.begin() ? 0 : std::prev(it)->position;
 }
 
@@ -357,8 +354,7 @@ absl::Status Segment::WriteIndexFiles() {
   for (size_t i = 0; i < offset_index_.size(); ++i) {
     protocol::StoreBigEndian32(index.data() + i * kOffsetEntrySize,
                                offset_index_[i].relative_offset);
-    protocol::StoreBigEndian32(index.data() + i * kOffsetEntrySize + 4,
-                               offset_index_[i].position);
+    protocol::StoreBigEndian32(index.data() + i * kOffsetEntrySize + 4, offset_index_[i].position);
   }
   std::string times(time_index_.size() * kTimeEntrySize, '\0');
   for (size_t i = 0; i < time_index_.size(); ++i) {
@@ -381,9 +377,12 @@ void Segment::DeleteFiles() const {
   }
 }
 
-BatchScanner::BatchScanner(const Segment& segment, uint64_t pos, uint64_t end,
-                           size_t chunk_bytes)
-    : segment_(segment), end_(end), chunk_bytes_(chunk_bytes), cursor_(pos), next_(pos),
+BatchScanner::BatchScanner(const Segment& segment, uint64_t pos, uint64_t end, size_t chunk_bytes)
+    : segment_(segment),
+      end_(end),
+      chunk_bytes_(chunk_bytes),
+      cursor_(pos),
+      next_(pos),
       buf_start_(pos) {}
 
 bool BatchScanner::Ensure(size_t n) {
@@ -398,7 +397,8 @@ bool BatchScanner::Ensure(size_t n) {
   }
   buf_start_ = cursor_;
   uint64_t read_from = buf_start_ + buf_.size();
-  uint64_t read_to = std::min<uint64_t>(end_, std::max<uint64_t>(cursor_ + n, read_from + chunk_bytes_));
+  uint64_t read_to =
+      std::min<uint64_t>(end_, std::max<uint64_t>(cursor_ + n, read_from + chunk_bytes_));
   size_t old = buf_.size();
   buf_.resize(old + (read_to - read_from));
   absl::Status s = segment_.ReadAt(read_from, read_to - read_from, buf_.data() + old);

@@ -39,16 +39,14 @@ class Segment {
  public:
   // Creates a new empty segment file (replacing any leftover files of that name).
   static absl::StatusOr<std::shared_ptr<Segment>> Create(const std::string& dir,
-                                                          int64_t base_offset,
-                                                          int32_t index_interval_bytes);
+                                                         int64_t base_offset,
+                                                         int32_t index_interval_bytes);
   // Opens an existing segment. With `recover`, every batch is checked (header sanity and
   // CRC-32C) and the file is truncated after the last good one; the indexes are rebuilt.
   // Otherwise the persisted indexes are used when they pass sanity checks (rebuilt from a
   // header-only scan when not) and only the bytes after the last index entry are scanned.
-  static absl::StatusOr<std::shared_ptr<Segment>> Load(const std::string& dir,
-                                                        int64_t base_offset,
-                                                        int32_t index_interval_bytes,
-                                                        bool recover);
+  static absl::StatusOr<std::shared_ptr<Segment>> Load(const std::string& dir, int64_t base_offset,
+                                                       int32_t index_interval_bytes, bool recover);
   ~Segment();
 
   Segment(const Segment&) = delete;
@@ -157,8 +155,8 @@ class BatchScanner {
   const Segment& segment_;
   const uint64_t end_;
   const size_t chunk_bytes_;
-  uint64_t cursor_;      // current batch
-  uint64_t next_;        // first byte after the current batch
+  uint64_t cursor_;  // current batch
+  uint64_t next_;    // first byte after the current batch
   bool started_ = false;
   bool torn_ = false;
   absl::Status status_;

@@ -128,8 +128,7 @@ absl::Status Unlz4To(std::string_view in, size_t limit, std::string* out) {
     if (used == out->size() && !Grow(out, used, limit, 0)) return TooLarge(limit);
     size_t dst_size = out->size() - used;
     size_t src_size = in.size() - pos;
-    hint = LZ4F_decompress(ctx, out->data() + used, &dst_size, in.data() + pos, &src_size,
-                           nullptr);
+    hint = LZ4F_decompress(ctx, out->data() + used, &dst_size, in.data() + pos, &src_size, nullptr);
     if (LZ4F_isError(hint)) {
       LZ4F_resetDecompressionContext(ctx);
       return absl::InvalidArgumentError(std::string("lz4: ") + LZ4F_getErrorName(hint));
@@ -212,8 +211,7 @@ absl::StatusOr<std::string> Gzip(std::string_view in) {
   z_stream s;
   std::memset(&s, 0, sizeof(s));
   // 15 + 16: a gzip wrapper, which is what Kafka's gzip codec means.
-  if (deflateInit2(&s, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
-      Z_OK) {
+  if (deflateInit2(&s, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
     return absl::InternalError("deflateInit2 failed");
   }
   std::unique_ptr<z_stream, int (*)(z_streamp)> guard(&s, deflateEnd);
@@ -280,11 +278,16 @@ absl::StatusOr<std::string> Zstd(std::string_view in) {
 
 std::string_view CompressionName(Compression c) {
   switch (c) {
-    case Compression::kNone: return "none";
-    case Compression::kGzip: return "gzip";
-    case Compression::kSnappy: return "snappy";
-    case Compression::kLz4: return "lz4";
-    case Compression::kZstd: return "zstd";
+    case Compression::kNone:
+      return "none";
+    case Compression::kGzip:
+      return "gzip";
+    case Compression::kSnappy:
+      return "snappy";
+    case Compression::kLz4:
+      return "lz4";
+    case Compression::kZstd:
+      return "zstd";
   }
   return "unknown";
 }
@@ -296,10 +299,14 @@ absl::Status DecompressTo(Compression codec, std::string_view data, size_t limit
       if (data.size() > limit) return TooLarge(limit);
       out->assign(data);
       return absl::OkStatus();
-    case Compression::kGzip: return GunzipTo(data, limit, out);
-    case Compression::kSnappy: return UnsnappyTo(data, limit, out);
-    case Compression::kLz4: return Unlz4To(data, limit, out);
-    case Compression::kZstd: return UnzstdTo(data, limit, out);
+    case Compression::kGzip:
+      return GunzipTo(data, limit, out);
+    case Compression::kSnappy:
+      return UnsnappyTo(data, limit, out);
+    case Compression::kLz4:
+      return Unlz4To(data, limit, out);
+    case Compression::kZstd:
+      return UnzstdTo(data, limit, out);
   }
   return absl::InvalidArgumentError("unknown compression codec " +
                                     std::to_string(static_cast<int>(codec)));
@@ -314,11 +321,16 @@ absl::StatusOr<std::string> Decompress(Compression codec, std::string_view data,
 
 absl::StatusOr<std::string> Compress(Compression codec, std::string_view data) {
   switch (codec) {
-    case Compression::kNone: return std::string(data);
-    case Compression::kGzip: return Gzip(data);
-    case Compression::kSnappy: return SnappyXerial(data);
-    case Compression::kLz4: return Lz4Frame(data);
-    case Compression::kZstd: return Zstd(data);
+    case Compression::kNone:
+      return std::string(data);
+    case Compression::kGzip:
+      return Gzip(data);
+    case Compression::kSnappy:
+      return SnappyXerial(data);
+    case Compression::kLz4:
+      return Lz4Frame(data);
+    case Compression::kZstd:
+      return Zstd(data);
   }
   return absl::InvalidArgumentError("unknown compression codec " +
                                     std::to_string(static_cast<int>(codec)));

@@ -28,8 +28,7 @@ inline constexpr size_t kDefaultDecompressLimit = size_t{64} << 20;
 // xerial/snappy-java framing Java clients write), the LZ4 frame format (LZ4F), zstd
 // frames. Errors: InvalidArgument for corrupt or truncated input or an unknown codec,
 // ResourceExhausted if the output would exceed `limit` bytes. kNone copies.
-absl::Status DecompressTo(Compression codec, std::string_view data, size_t limit,
-                          std::string* out);
+absl::Status DecompressTo(Compression codec, std::string_view data, size_t limit, std::string* out);
 absl::StatusOr<std::string> Decompress(Compression codec, std::string_view data,
                                        size_t limit = kDefaultDecompressLimit);
 

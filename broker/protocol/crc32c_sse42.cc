@@ -119,9 +119,7 @@ uint32_t Crc32cSse42(uint32_t crc, const char* data, size_t n) {
 
 #else
 
-uint32_t Crc32cSse42(uint32_t crc, const char* data, size_t n) {
-  return Crc32cTable(crc, data, n);
-}
+uint32_t Crc32cSse42(uint32_t crc, const char* data, size_t n) { return Crc32cTable(crc, data, n); }
 
 #endif
 

@@ -12,7 +12,8 @@ namespace {
 namespace L = batch_layout;
 
 // Smallest batchLength: the header fields after batchLength, with no records.
-constexpr int32_t kMinBatchLength = static_cast<int32_t>(kRecordBatchHeaderSize - kBatchLogOverhead);
+constexpr int32_t kMinBatchLength =
+    static_cast<int32_t>(kRecordBatchHeaderSize - kBatchLogOverhead);
 
 inline void StoreBigEndian16(char* p, uint16_t v) {
   p[0] = static_cast<char>(v >> 8);
@@ -212,9 +213,9 @@ BatchValidation ValidateBatches(std::string_view records, int32_t max_message_by
     }
     const size_t total = kBatchLogOverhead + static_cast<size_t>(length);
     if (total > remaining) {
-      Fail(&v, ErrorCode::kCorruptMessage, pos,
-           "batch of " + std::to_string(total) + " bytes truncated to " +
-               std::to_string(remaining));
+      Fail(
+          &v, ErrorCode::kCorruptMessage, pos,
+          "batch of " + std::to_string(total) + " bytes truncated to " + std::to_string(remaining));
       return v;
     }
     if (max_message_bytes >= 0 && total > static_cast<size_t>(max_message_bytes)) {
@@ -278,8 +279,8 @@ absl::StatusOr<std::vector<Record>> DecodeRecords(std::string_view one_batch) {
     return absl::InvalidArgumentError("bad batch length");
   }
   if (h->records_count < 0) return absl::InvalidArgumentError("negative record count");
-  std::string_view body = one_batch.substr(kRecordBatchHeaderSize,
-                                           h->total_size() - kRecordBatchHeaderSize);
+  std::string_view body =
+      one_batch.substr(kRecordBatchHeaderSize, h->total_size() - kRecordBatchHeaderSize);
   std::string decompressed;
   if (h->compression() != Compression::kNone) {
     absl::Status s = DecompressTo(h->compression(), body, kDefaultDecompressLimit, &decompressed);
@@ -298,8 +299,7 @@ absl::StatusOr<std::vector<Record>> DecodeRecords(std::string_view one_batch) {
 
 RecordBatchBuilder& RecordBatchBuilder::Add(std::optional<std::string_view> key,
                                             std::optional<std::string_view> value,
-                                            int64_t timestamp,
-                                            const std::vector<Header>& headers) {
+                                            int64_t timestamp, const std::vector<Header>& headers) {
   if (count_ == 0) base_timestamp_ = timestamp;
   max_timestamp_ = count_ == 0 ? timestamp : std::max(max_timestamp_, timestamp);
   std::string body;
@@ -364,13 +364,16 @@ std::string RecordBatchBuilder::Build() const {
   w.Int32(base_sequence_);
   w.Int32(static_cast<int32_t>(count_));
   w.Raw(payload);
-  StoreBigEndian32(batch.data() + L::kCrc,
-                   Crc32c(std::string_view(batch).substr(L::kAttributes)));
+  StoreBigEndian32(batch.data() + L::kCrc, Crc32c(std::string_view(batch).substr(L::kAttributes)));
   return batch;
 }
 
 void SetBaseOffset(char* batch, int64_t base_offset) {
   StoreBigEndian64(batch + L::kBaseOffset, static_cast<uint64_t>(base_offset));
+}
+
+void SetPartitionLeaderEpoch(char* batch, int32_t epoch) {
+  StoreBigEndian32(batch + L::kPartitionLeaderEpoch, static_cast<uint32_t>(epoch));
 }
 
 void SetLogAppendTime(char* batch, int64_t ts) {

@@ -124,9 +124,18 @@ class RecordBatchBuilder {
 
   RecordBatchBuilder() = default;
 
-  RecordBatchBuilder& set_compression(Compression c) { compression_ = c; return *this; }
-  RecordBatchBuilder& set_base_offset(int64_t o) { base_offset_ = o; return *this; }
-  RecordBatchBuilder& set_partition_leader_epoch(int32_t e) { leader_epoch_ = e; return *this; }
+  RecordBatchBuilder& set_compression(Compression c) {
+    compression_ = c;
+    return *this;
+  }
+  RecordBatchBuilder& set_base_offset(int64_t o) {
+    base_offset_ = o;
+    return *this;
+  }
+  RecordBatchBuilder& set_partition_leader_epoch(int32_t e) {
+    leader_epoch_ = e;
+    return *this;
+  }
   // Idempotent/transactional producer identity; the default (-1, -1, -1) means none.
   RecordBatchBuilder& set_producer(int64_t id, int16_t epoch, int32_t base_sequence) {
     producer_id_ = id;
@@ -134,9 +143,18 @@ class RecordBatchBuilder {
     base_sequence_ = base_sequence;
     return *this;
   }
-  RecordBatchBuilder& set_transactional(bool t) { transactional_ = t; return *this; }
-  RecordBatchBuilder& set_control(bool c) { control_ = c; return *this; }
-  RecordBatchBuilder& set_log_append_time(bool l) { log_append_time_ = l; return *this; }
+  RecordBatchBuilder& set_transactional(bool t) {
+    transactional_ = t;
+    return *this;
+  }
+  RecordBatchBuilder& set_control(bool c) {
+    control_ = c;
+    return *this;
+  }
+  RecordBatchBuilder& set_log_append_time(bool l) {
+    log_append_time_ = l;
+    return *this;
+  }
 
   RecordBatchBuilder& Add(std::optional<std::string_view> key,
                           std::optional<std::string_view> value, int64_t timestamp,
@@ -169,6 +187,8 @@ class RecordBatchBuilder {
 // In-place patches the log applies on append. `batch` points at a whole batch.
 // Writes the base offset. The CRC does not cover it, so the CRC stays valid.
 void SetBaseOffset(char* batch, int64_t base_offset);
+// Writes the partition leader epoch (KIP-101), also outside the CRC.
+void SetPartitionLeaderEpoch(char* batch, int32_t epoch);
 // Marks the batch LogAppendTime and sets its max timestamp to `ts`, then recomputes the
 // CRC. Like Kafka's DefaultRecordBatch.setMaxTimestamp, the base timestamp and the records
 // are left alone: readers use the max timestamp for every record of such a batch.

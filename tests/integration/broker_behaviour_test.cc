@@ -3,6 +3,8 @@
 #include <chrono>
 #include <thread>
 
+#include "broker/broker.h"
+#include "broker/cluster/topic_manager.h"
 #include "broker/embedded_cluster.h"
 #include "gtest/gtest.h"
 #include "tests/integration/kafka_test_util.h"
@@ -91,21 +93,22 @@ TEST_F(BrokerBehaviourTest, AppendWakesParkedFetch) {
   ASSERT_EQ(testing::CreateTopic(bootstrap(), "wakeup", 1), "");
   Consumer consumer({{"bootstrap.servers", bootstrap()},
                      {"fetch.wait.max.ms", "30000"},
-                     {"fetch.min.bytes", "1"},
-                     {"enable.partition.eof", "true"}});
+                     {"fetch.min.bytes", "1"}});
   consumer.Assign("wakeup", {0});
-  // Wait until the consumer has reached the (empty) end, so its next fetch parks.
-  bool at_end = false;
-  for (int i = 0; i < 100 && !at_end; ++i) {
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer.handle(), 100);
-    if (m) {
-      at_end = m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
-      rd_kafka_message_destroy(m);
+  auto partition = cluster_.node(0).topics().GetPartition("wakeup", 0);
+  ASSERT_NE(partition, nullptr);
+  // Wait until the consumer's fetch is parked on the partition.
+  auto parked = [&] {
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (partition->live_waiters() == 0 && std::chrono::steady_clock::now() < deadline) {
+      rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer.handle(), 20);
+      if (m) rd_kafka_message_destroy(m);
     }
-  }
-  ASSERT_TRUE(at_end);
+    return partition->live_waiters() > 0;
+  };
   Producer producer({{"bootstrap.servers", bootstrap()}, {"linger.ms", "0"}});
   for (int round = 0; round < 3; ++round) {
+    ASSERT_TRUE(parked()) << "the consumer's fetch never parked";
     producer.Send("wakeup", 0, std::nullopt, "wake-" + std::to_string(round));
     ASSERT_TRUE(producer.Flush());
     std::optional<std::string> got;

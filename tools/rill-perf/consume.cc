@@ -3,6 +3,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <chrono>
 #include <vector>
 
@@ -19,8 +20,8 @@ KafkaProps ConsumerSettings() {
   return {{"enable.auto.commit", "false"}, {"enable.auto.offset.store", "false"}};
 }
 
-absl::StatusOr<ThroughputResult> RunConsume(const Target& target, const Workload& w,
-                                            int partitions, bool quiet) {
+absl::StatusOr<ThroughputResult> RunConsume(const Target& target, const Workload& w, int partitions,
+                                            bool quiet) {
   ClientSpec spec;
   spec.type = RD_KAFKA_CONSUMER;
   spec.bootstrap = target.bootstrap;
@@ -34,11 +35,11 @@ absl::StatusOr<ThroughputResult> RunConsume(const Target& target, const Workload
   if (*available < w.messages) {
     if (!w.fill) {
       return absl::FailedPreconditionError(absl::StrCat(
-          "topic ", w.topic, " holds ", *available, " messages, fewer than --messages ",
-          w.messages, "; produce first or drop --nofill"));
+          "topic ", w.topic, " holds ", *available, " messages, fewer than --messages ", w.messages,
+          "; produce first or drop --nofill"));
     }
-    fmt::print("[{}] filling {}: producing {} messages first (not timed)\n", target.label,
-               w.topic, w.messages - *available);
+    fmt::print("[{}] filling {}: producing {} messages first (not timed)\n", target.label, w.topic,
+               w.messages - *available);
     auto filled = RunProduce(target, w, w.messages - *available, Partitioning::kRoundRobin,
                              /*quiet=*/true);
     if (!filled.ok()) return filled.status();
@@ -77,15 +78,18 @@ absl::StatusOr<ThroughputResult> RunConsume(const Target& target, const Workload
   const auto start = std::chrono::steady_clock::now();
   const auto deadline = start + std::chrono::milliseconds(w.timeout_ms);
   for (int p = 0; p < partitions; ++p) {
-    if (rd_kafka_consume_start_queue(rkt.get(), p, RD_KAFKA_OFFSET_BEGINNING, queue.get()) ==
-        -1) {
+    if (rd_kafka_consume_start_queue(rkt.get(), p, RD_KAFKA_OFFSET_BEGINNING, queue.get()) == -1) {
       return absl::InternalError(absl::StrCat("consume_start ", w.topic, "/", p, ": ",
                                               rd_kafka_err2str(rd_kafka_last_error())));
     }
   }
   std::vector<rd_kafka_message_t*> batch(4096);
   while (result.messages < w.messages && std::chrono::steady_clock::now() < deadline) {
-    const ssize_t n = rd_kafka_consume_batch_queue(queue.get(), 100, batch.data(), batch.size());
+    // The batch call waits until the array is full or the timeout passes, so never ask for
+    // more than are still missing: the last batch would otherwise add the whole timeout.
+    const size_t want = static_cast<size_t>(
+        std::min<int64_t>(static_cast<int64_t>(batch.size()), w.messages - result.messages));
+    const ssize_t n = rd_kafka_consume_batch_queue(queue.get(), 100, batch.data(), want);
     for (ssize_t i = 0; i < n; ++i) {
       rd_kafka_message_t* msg = batch[i];
       if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -105,8 +109,7 @@ absl::StatusOr<ThroughputResult> RunConsume(const Target& target, const Workload
   if (result.messages < w.messages) {
     return absl::DeadlineExceededError(absl::StrCat(
         "consume: read ", result.messages, " of ", w.messages, " messages before the timeout (",
-        result.errors, " errors", result.errors > 0 ? ", first: " + result.first_error : "",
-        ")"));
+        result.errors, " errors", result.errors > 0 ? ", first: " + result.first_error : "", ")"));
   }
   return result;
 }

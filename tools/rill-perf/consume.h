@@ -15,7 +15,7 @@ KafkaProps ConsumerSettings();
 // (untimed) whatever the topic lacks first, so `--mock` and `--compare` runs are
 // self-contained. Timed from starting the partition fetchers to the last message.
 // `quiet` suppresses the settings line (for repeated passes).
-absl::StatusOr<ThroughputResult> RunConsume(const Target& target, const Workload& w,
-                                            int partitions, bool quiet);
+absl::StatusOr<ThroughputResult> RunConsume(const Target& target, const Workload& w, int partitions,
+                                            bool quiet);
 
 }  // namespace rill::perf

@@ -12,10 +12,9 @@ namespace {
 
 absl::Status SetProp(rd_kafka_conf_t* conf, const std::string& key, const std::string& value) {
   char err[512];
-  if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), err, sizeof(err)) !=
-      RD_KAFKA_CONF_OK) {
-    return absl::InvalidArgumentError(absl::StrCat("librdkafka property ", key, "=", value,
-                                                   ": ", err));
+  if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), err, sizeof(err)) != RD_KAFKA_CONF_OK) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("librdkafka property ", key, "=", value, ": ", err));
   }
   return absl::OkStatus();
 }
@@ -94,8 +93,8 @@ absl::Status WarmUpTopic(rd_kafka_t* rk, rd_kafka_topic_t* rkt, int timeout_ms) 
   const rd_kafka_metadata_t* md = nullptr;
   rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return absl::UnavailableError(absl::StrCat("metadata for ", rd_kafka_topic_name(rkt), ": ",
-                                               rd_kafka_err2str(err)));
+    return absl::UnavailableError(
+        absl::StrCat("metadata for ", rd_kafka_topic_name(rkt), ": ", rd_kafka_err2str(err)));
   }
   rd_kafka_metadata_destroy(md);
   return absl::OkStatus();
@@ -110,8 +109,8 @@ absl::StatusOr<std::vector<int64_t>> HighWatermarks(rd_kafka_t* rk, const std::s
     rd_kafka_resp_err_t err =
         rd_kafka_query_watermark_offsets(rk, topic.c_str(), p, &low, &high, timeout_ms);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return absl::UnavailableError(absl::StrCat("watermarks of ", topic, "/", p, ": ",
-                                                 rd_kafka_err2str(err)));
+      return absl::UnavailableError(
+          absl::StrCat("watermarks of ", topic, "/", p, ": ", rd_kafka_err2str(err)));
     }
     highs.push_back(high);
   }
@@ -127,8 +126,8 @@ absl::StatusOr<int64_t> CountMessages(rd_kafka_t* rk, const std::string& topic, 
     rd_kafka_resp_err_t err =
         rd_kafka_query_watermark_offsets(rk, topic.c_str(), p, &low, &high, timeout_ms);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return absl::UnavailableError(absl::StrCat("watermarks of ", topic, "/", p, ": ",
-                                                 rd_kafka_err2str(err)));
+      return absl::UnavailableError(
+          absl::StrCat("watermarks of ", topic, "/", p, ": ", rd_kafka_err2str(err)));
     }
     total += high - low;
   }

@@ -39,8 +39,8 @@ absl::StatusOr<std::vector<char*>> PreprocessArgs(int argc, char** argv, KafkaPr
     }
     const size_t dashes = arg[1] == '-' ? 2 : 1;
     const size_t eq = arg.find('=');
-    std::string name = arg.substr(dashes, eq == std::string::npos ? std::string::npos
-                                                                  : eq - dashes);
+    std::string name =
+        arg.substr(dashes, eq == std::string::npos ? std::string::npos : eq - dashes);
     if (name == "X") {
       std::string value;
       if (eq != std::string::npos) {

@@ -54,19 +54,17 @@ struct Receiver {
   std::string first_error;
 
   void Run() {
-    std::vector<rd_kafka_message_t*> batch(1024);
+    // One message at a time: the batch call would hold messages back until its array fills
+    // or its timeout passes, which would be measured as latency.
     while (!stop.load(std::memory_order_relaxed)) {
-      const ssize_t n = rd_kafka_consume_batch_queue(queue, 50, batch.data(), batch.size());
-      const int64_t now = NowNanos();
-      for (ssize_t i = 0; i < n; ++i) {
-        rd_kafka_message_t* msg = batch[i];
-        if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-          Record(*msg, now);
-        } else if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-          if (errors++ == 0) first_error = rd_kafka_message_errstr(msg);
-        }
-        rd_kafka_message_destroy(msg);
+      rd_kafka_message_t* msg = rd_kafka_consume_queue(queue, 50);
+      if (msg == nullptr) continue;
+      if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        Record(*msg, NowNanos());
+      } else if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        if (errors++ == 0) first_error = rd_kafka_message_errstr(msg);
       }
+      rd_kafka_message_destroy(msg);
     }
   }
 
@@ -87,8 +85,7 @@ struct Receiver {
 
 }  // namespace
 
-absl::StatusOr<LatencyResult> RunLatency(const Target& target, const Workload& w,
-                                         int partitions) {
+absl::StatusOr<LatencyResult> RunLatency(const Target& target, const Workload& w, int partitions) {
   const int64_t total = static_cast<int64_t>(w.rate * w.seconds);
   const uint64_t run_id = std::random_device()() * 0x100000001ULL ^ NowNanos();
 
@@ -130,10 +127,11 @@ absl::StatusOr<LatencyResult> RunLatency(const Target& target, const Workload& w
   }
   PrintSettings(target.label, "consumer", shown);
   if (target.mock != nullptr) {
-    fmt::print("[{}] note: the librdkafka mock answers a Fetch that finds no data only after "
-               "fetch.wait.max.ms, never earlier when data arrives, so its latency mostly "
-               "measures that wait\n",
-               target.label);
+    fmt::print(
+        "[{}] note: the librdkafka mock answers a Fetch that finds no data only after "
+        "fetch.wait.max.ms, never earlier when data arrives, so its latency mostly "
+        "measures that wait\n",
+        target.label);
   }
 
   TopicPtr consumer_topic(rd_kafka_topic_new(consumer->get(), w.topic.c_str(), nullptr));

@@ -14,7 +14,6 @@ inline constexpr int kLatencyHeaderBytes = 24;
 // Produces w.rate msgs/s for w.seconds with librdkafka's default producer and consumer
 // settings (plus w.acks / w.compression / -X), consuming from the partitions' current ends.
 // Latency is measured on the steady clock, which both sides share since they are one process.
-absl::StatusOr<LatencyResult> RunLatency(const Target& target, const Workload& w,
-                                         int partitions);
+absl::StatusOr<LatencyResult> RunLatency(const Target& target, const Workload& w, int partitions);
 
 }  // namespace rill::perf

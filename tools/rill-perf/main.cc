@@ -8,6 +8,8 @@
 
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "kafka_props.h"
 #include "options.h"
 #include "runner.h"
@@ -17,6 +19,13 @@ int main(int argc, char** argv) {
   // Line-buffered even into a pipe, so a watching script sees each result as it happens.
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   absl::SetProgramUsageMessage(rill::perf::UsageText());
+  // --help lists the flags of files whose path matches; ours live in options.cc, not main.
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view path) {
+    return absl::StrContains(path, "rill-perf/");
+  };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  absl::SetFlagsUsageConfig(usage);
   rill::perf::KafkaProps props;
   std::vector<std::string> storage;
   auto args = rill::perf::PreprocessArgs(argc, argv, &props, &storage);

@@ -14,14 +14,16 @@ ABSL_FLAG(bool, mock, false, "Run against an in-process librdkafka mock cluster 
 ABSL_FLAG(std::string, compare, "",
           "Run against the mock cluster and against this bootstrap, and print ours/mock ratios");
 ABSL_FLAG(int, mock_brokers, 1, "Brokers in the mock cluster");
-ABSL_FLAG(std::string, topic, "rill-perf", "Topic (created with --partitions if missing)");
+ABSL_FLAG(std::string, topic, "rill-perf",
+          "Topic (created with --partitions if missing); mock-cluster: comma-separated topics");
 ABSL_FLAG(int, partitions, 6, "Partitions when creating the topic");
 ABSL_FLAG(int, replication_factor, 1, "Replication factor when creating the topic");
 ABSL_FLAG(int64_t, messages, 1000000, "produce/consume: number of messages");
 ABSL_FLAG(int, size, 100, "Payload bytes per message");
 ABSL_FLAG(std::string, acks, "all", "Producer acks: 0, 1 or all (librdkafka's default is all)");
-ABSL_FLAG(std::string, compression, "",
-          "Producer compression.codec: none, gzip, snappy, lz4, zstd (default: librdkafka's, none)");
+ABSL_FLAG(
+    std::string, compression, "",
+    "Producer compression.codec: none, gzip, snappy, lz4, zstd (default: librdkafka's, none)");
 ABSL_FLAG(double, rate, 10000, "latency: messages per second");
 ABSL_FLAG(double, seconds, 10, "latency: seconds to produce for");
 ABSL_FLAG(bool, fill, true,
@@ -42,14 +44,14 @@ absl::Status Bad(const std::string& message) { return absl::InvalidArgumentError
 }  // namespace
 
 const char* UsageText() {
-  return "rill-perf: Kafka-protocol benchmark on librdkafka.\n"
+  return "Kafka-protocol benchmark on librdkafka.\n"
          "\n"
          "  rill-perf produce|consume|latency (--bootstrap-servers HOST:PORT | --mock |\n"
          "            --compare HOST:PORT) [--topic T] [--partitions 6] [--messages N]\n"
          "            [--size 100] [--acks 1|all|0] [--compression gzip|snappy|lz4|zstd]\n"
          "            [--repeat 1] [--rate 10000 --seconds 10] [-X key=value ...]\n"
-         "  rill-perf mock-cluster [--mock-brokers 1] [--topic T --partitions 6]\n"
-         "            # creates T, prints bootstrap=ADDR, serves until SIGTERM/SIGINT\n"
+         "  rill-perf mock-cluster [--mock-brokers 1] [--topic T1,T2 --partitions 6]\n"
+         "            # creates the topics, prints bootstrap=ADDR, serves until SIGTERM/SIGINT\n"
          "\n"
          "Flag names take dashes or underscores. Results end with `result key=value ...`\n"
          "lines for scripts; MB = 10^6 payload bytes.";
@@ -89,7 +91,8 @@ absl::StatusOr<PerfOptions> OptionsFromFlags(const std::vector<char*>& positiona
   if (o.mode != Mode::kMockCluster) {
     const int targets = !o.bootstrap.empty() + o.mock + !o.compare.empty();
     if (targets != 1) {
-      return Bad("give exactly one of --bootstrap-servers HOST:PORT, --mock or --compare HOST:PORT");
+      return Bad(
+          "give exactly one of --bootstrap-servers HOST:PORT, --mock or --compare HOST:PORT");
     }
   }
 

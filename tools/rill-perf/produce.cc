@@ -83,9 +83,8 @@ absl::StatusOr<ThroughputResult> RunProduce(const Target& target, const Workload
     const int32_t partition = partitioning == Partitioning::kRoundRobin
                                   ? static_cast<int32_t>(i % *partitions)
                                   : RD_KAFKA_PARTITION_UA;
-    while (rd_kafka_produce(rkt.get(), partition, 0,
-                            const_cast<char*>(payload.data()), payload.size(), nullptr, 0,
-                            nullptr) == -1) {
+    while (rd_kafka_produce(rkt.get(), partition, 0, const_cast<char*>(payload.data()),
+                            payload.size(), nullptr, 0, nullptr) == -1) {
       const rd_kafka_resp_err_t err = rd_kafka_last_error();
       if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
         return absl::InternalError(absl::StrCat("produce: ", rd_kafka_err2str(err)));
@@ -105,10 +104,9 @@ absl::StatusOr<ThroughputResult> RunProduce(const Target& target, const Workload
       rd_kafka_flush(rk->get(), static_cast<int>(std::max<int64_t>(remaining_ms, 1)));
   const auto end = std::chrono::steady_clock::now();
   if (flushed != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return absl::DeadlineExceededError(
-        absl::StrCat("produce: ", rd_kafka_outq_len(rk->get()),
-                     " messages still undelivered at the timeout; ", state.delivered,
-                     " delivered, ", state.errors, " failed"));
+    return absl::DeadlineExceededError(absl::StrCat(
+        "produce: ", rd_kafka_outq_len(rk->get()), " messages still undelivered at the timeout; ",
+        state.delivered, " delivered, ", state.errors, " failed"));
   }
   ThroughputResult result;
   result.label = target.label;

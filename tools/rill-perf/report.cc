@@ -13,27 +13,30 @@ double Ratio(double ours, double base) { return base > 0 ? ours / base : 0; }
 }  // namespace
 
 void PrintThroughput(const ThroughputResult& r) {
-  fmt::print("[{}] {}: {} msgs, {:.1f} MB payload in {:.3f} s: {:.0f} msgs/s, {:.2f} MB/s, {} errors\n",
-             r.label, r.mode, r.messages, r.payload_bytes / 1e6, r.seconds, r.msgs_per_sec(),
-             r.mb_per_sec(), r.errors);
+  fmt::print(
+      "[{}] {}: {} msgs, {:.1f} MB payload in {:.3f} s: {:.0f} msgs/s, {:.2f} MB/s, {} errors\n",
+      r.label, r.mode, r.messages, r.payload_bytes / 1e6, r.seconds, r.msgs_per_sec(),
+      r.mb_per_sec(), r.errors);
   if (r.errors > 0) fmt::print("[{}] first error: {}\n", r.label, r.first_error);
-  fmt::print("result target={} mode={} messages={} bytes={} seconds={:.3f} msgs_per_sec={:.0f} "
-             "mb_per_sec={:.2f} errors={}\n",
-             r.label, r.mode, r.messages, r.payload_bytes, r.seconds, r.msgs_per_sec(),
-             r.mb_per_sec(), r.errors);
+  fmt::print(
+      "result target={} mode={} messages={} bytes={} seconds={:.3f} msgs_per_sec={:.0f} "
+      "mb_per_sec={:.2f} errors={}\n",
+      r.label, r.mode, r.messages, r.payload_bytes, r.seconds, r.msgs_per_sec(), r.mb_per_sec(),
+      r.errors);
   std::fflush(stdout);
 }
 
 void PrintLatency(const LatencyResult& r) {
-  fmt::print("[{}] latency: sent {} received {} in {:.1f} s, {} errors; end-to-end ms: p50 {:.2f} "
-             "p90 {:.2f} p99 {:.2f} p99.9 {:.2f} max {:.2f}\n",
-             r.label, r.sent, r.received, r.seconds, r.errors, r.p50_ms, r.p90_ms, r.p99_ms,
-             r.p999_ms, r.max_ms);
+  fmt::print(
+      "[{}] latency: sent {} received {} in {:.1f} s, {} errors; end-to-end ms: p50 {:.2f} "
+      "p90 {:.2f} p99 {:.2f} p99.9 {:.2f} max {:.2f}\n",
+      r.label, r.sent, r.received, r.seconds, r.errors, r.p50_ms, r.p90_ms, r.p99_ms, r.p999_ms,
+      r.max_ms);
   if (r.errors > 0) fmt::print("[{}] first error: {}\n", r.label, r.first_error);
-  fmt::print("result target={} mode=latency sent={} received={} errors={} p50_ms={:.3f} "
-             "p90_ms={:.3f} p99_ms={:.3f} p999_ms={:.3f} max_ms={:.3f}\n",
-             r.label, r.sent, r.received, r.errors, r.p50_ms, r.p90_ms, r.p99_ms, r.p999_ms,
-             r.max_ms);
+  fmt::print(
+      "result target={} mode=latency sent={} received={} errors={} p50_ms={:.3f} "
+      "p90_ms={:.3f} p99_ms={:.3f} p999_ms={:.3f} max_ms={:.3f}\n",
+      r.label, r.sent, r.received, r.errors, r.p50_ms, r.p90_ms, r.p99_ms, r.p999_ms, r.max_ms);
   std::fflush(stdout);
 }
 

@@ -21,8 +21,7 @@ using Result = std::variant<ThroughputResult, LatencyResult>;
 // Runs a produce or consume workload o.repeat times and sums the passes, so a short
 // workload (the mock only retains ~5 MiB per partition for consuming) still yields a
 // measurement long enough to trust.
-absl::StatusOr<Result> RunThroughput(const Target& target, const PerfOptions& o,
-                                     int partitions) {
+absl::StatusOr<Result> RunThroughput(const Target& target, const PerfOptions& o, int partitions) {
   ThroughputResult total;
   for (int pass = 0; pass < o.repeat; ++pass) {
     auto r = o.mode == Mode::kProduce
@@ -44,9 +43,9 @@ absl::StatusOr<Result> RunThroughput(const Target& target, const PerfOptions& o,
 }
 
 absl::StatusOr<Result> RunOn(const Target& target, const PerfOptions& o) {
-  fmt::print("[{}] {} on {} topic={} partitions={} size={} acks={} compression={}\n",
-             target.label, o.mode_name, target.bootstrap, o.workload.topic,
-             o.workload.partitions, o.workload.size, o.workload.acks,
+  fmt::print("[{}] {} on {} topic={} partitions={} size={} acks={} compression={}\n", target.label,
+             o.mode_name, target.bootstrap, o.workload.topic, o.workload.partitions,
+             o.workload.size, o.workload.acks,
              o.workload.compression.empty() ? "default" : o.workload.compression);
   auto partitions = PrepareTopic(target, o.workload);
   if (!partitions.ok()) return partitions.status();
@@ -66,7 +65,8 @@ absl::StatusOr<Result> RunOn(const Target& target, const PerfOptions& o) {
 std::optional<Result> RunAndPrint(const Target& target, const PerfOptions& o) {
   auto result = RunOn(target, o);
   if (!result.ok()) {
-    fmt::print(stderr, "rill-perf: [{}] {}\n", target.label, std::string(result.status().message()));
+    fmt::print(stderr, "rill-perf: [{}] {}\n", target.label,
+               std::string(result.status().message()));
     return std::nullopt;
   }
   if (auto* t = std::get_if<ThroughputResult>(&*result)) PrintThroughput(*t);

@@ -7,11 +7,12 @@
 
 #include <cstdio>
 
+#include "absl/strings/str_split.h"
 #include "mock_cluster.h"
 
 namespace rill::perf {
 
-int ServeMockCluster(int brokers, const std::string& topic, int partitions) {
+int ServeMockCluster(int brokers, const std::string& topics, int partitions) {
   // Block the signals before librdkafka starts its threads (they inherit the mask), so
   // sigwait below is the only place they are delivered.
   sigset_t signals;
@@ -25,9 +26,11 @@ int ServeMockCluster(int brokers, const std::string& topic, int partitions) {
     fmt::print(stderr, "rill-perf: {}\n", std::string(mock.status().message()));
     return 1;
   }
-  if (auto s = (*mock)->CreateTopic(topic, partitions, 1); !s.ok()) {
-    fmt::print(stderr, "rill-perf: {}\n", std::string(s.message()));
-    return 1;
+  for (absl::string_view name : absl::StrSplit(topics, ',', absl::SkipEmpty())) {
+    if (auto s = (*mock)->CreateTopic(std::string(name), partitions, 1); !s.ok()) {
+      fmt::print(stderr, "rill-perf: {}\n", std::string(s.message()));
+      return 1;
+    }
   }
   // The mock's listeners are bound before rd_kafka_mock_cluster_new returns.
   fmt::print("bootstrap={}\n", (*mock)->bootstrap());

@@ -6,10 +6,10 @@
 
 namespace rill::perf {
 
-// Creates `topic` with `partitions` (the mock answers no CreateTopics, so rill-perf runs
-// against it need the topic made up front), prints `bootstrap=<host:port,...>` on stdout
-// once the mock accepts connections, then blocks until SIGTERM or SIGINT. Returns the
-// process exit code.
-int ServeMockCluster(int brokers, const std::string& topic, int partitions);
+// Creates each of the comma-separated `topics` with `partitions` (the mock answers no
+// CreateTopics, so rill-perf runs against it need their topics made up front), prints
+// `bootstrap=<host:port,...>` on stdout once the mock accepts connections, then blocks until
+// SIGTERM or SIGINT. Returns the process exit code.
+int ServeMockCluster(int brokers, const std::string& topics, int partitions);
 
 }  // namespace rill::perf

@@ -19,8 +19,8 @@ struct AdminDeleter {
 
 absl::Status CreateWithAdmin(rd_kafka_t* rk, const Workload& w) {
   char err[512];
-  std::unique_ptr<rd_kafka_NewTopic_t, AdminDeleter> new_topic(rd_kafka_NewTopic_new(
-      w.topic.c_str(), w.partitions, w.replication_factor, err, sizeof(err)));
+  std::unique_ptr<rd_kafka_NewTopic_t, AdminDeleter> new_topic(
+      rd_kafka_NewTopic_new(w.topic.c_str(), w.partitions, w.replication_factor, err, sizeof(err)));
   if (!new_topic) return absl::InvalidArgumentError(absl::StrCat("topic spec: ", err));
   std::unique_ptr<rd_kafka_AdminOptions_t, AdminDeleter> options(
       rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS));
@@ -36,15 +36,14 @@ absl::Status CreateWithAdmin(rd_kafka_t* rk, const Workload& w) {
         absl::StrCat("CreateTopics: ", rd_kafka_event_error_string(event.get())));
   }
   size_t count = 0;
-  const rd_kafka_topic_result_t** results = rd_kafka_CreateTopics_result_topics(
-      rd_kafka_event_CreateTopics_result(event.get()), &count);
+  const rd_kafka_topic_result_t** results =
+      rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event.get()), &count);
   for (size_t i = 0; i < count; ++i) {
     rd_kafka_resp_err_t e = rd_kafka_topic_result_error(results[i]);
     if (e == RD_KAFKA_RESP_ERR_NO_ERROR || e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) continue;
     const char* msg = rd_kafka_topic_result_error_string(results[i]);
-    return absl::UnavailableError(absl::StrCat("CreateTopics ", w.topic, ": ",
-                                               rd_kafka_err2name(e), ": ",
-                                               msg != nullptr ? msg : rd_kafka_err2str(e)));
+    return absl::UnavailableError(absl::StrCat("CreateTopics ", w.topic, ": ", rd_kafka_err2name(e),
+                                               ": ", msg != nullptr ? msg : rd_kafka_err2str(e)));
   }
   return absl::OkStatus();
 }
@@ -62,8 +61,7 @@ absl::StatusOr<int> PrepareTopic(const Target& target, const Workload& w) {
   auto partitions = WaitForTopic(client->get(), w.topic, /*timeout_ms=*/0);
   if (!partitions.ok()) {
     if (target.mock != nullptr) {
-      if (auto s = target.mock->CreateTopic(w.topic, w.partitions, w.replication_factor);
-          !s.ok()) {
+      if (auto s = target.mock->CreateTopic(w.topic, w.partitions, w.replication_factor); !s.ok()) {
         return s;
       }
     } else if (auto s = CreateWithAdmin(client->get(), w); !s.ok()) {

@@ -38,8 +38,8 @@ absl::StatusOr<OptionsPtr> AdminClient::Options(rd_kafka_admin_op_t op) {
     return absl::InvalidArgumentError(err);
   }
   if (op == RD_KAFKA_ADMIN_OP_CREATETOPICS || op == RD_KAFKA_ADMIN_OP_DELETETOPICS) {
-    if (rd_kafka_AdminOptions_set_operation_timeout(options.get(), timeout_ms_, err,
-                                                    sizeof(err)) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (rd_kafka_AdminOptions_set_operation_timeout(options.get(), timeout_ms_, err, sizeof(err)) !=
+        RD_KAFKA_RESP_ERR_NO_ERROR) {
       return absl::InvalidArgumentError(err);
     }
   }

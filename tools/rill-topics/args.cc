@@ -12,8 +12,7 @@ absl::StatusOr<std::pair<std::string, std::string>> ParseKeyValue(const std::str
                                                                   const std::string& text) {
   const size_t eq = text.find('=');
   if (eq == std::string::npos || eq == 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(flag, " expects key=value, got '", text, "'"));
+    return absl::InvalidArgumentError(absl::StrCat(flag, " expects key=value, got '", text, "'"));
   }
   return std::make_pair(text.substr(0, eq), text.substr(eq + 1));
 }

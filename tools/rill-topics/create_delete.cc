@@ -12,8 +12,8 @@ absl::Status TopicResultStatus(const char* what, const rd_kafka_topic_result_t* 
   const rd_kafka_resp_err_t err = rd_kafka_topic_result_error(result);
   if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return absl::OkStatus();
   const char* message = rd_kafka_topic_result_error_string(result);
-  return absl::UnavailableError(absl::StrCat(what, " ", rd_kafka_topic_result_name(result),
-                                             ": ", rd_kafka_err2name(err), ": ",
+  return absl::UnavailableError(absl::StrCat(what, " ", rd_kafka_topic_result_name(result), ": ",
+                                             rd_kafka_err2name(err), ": ",
                                              message != nullptr ? message : rd_kafka_err2str(err)));
 }
 
@@ -22,8 +22,8 @@ absl::Status TopicResultStatus(const char* what, const rd_kafka_topic_result_t* 
 absl::Status CreateTopic(AdminClient& admin, const CreateRequest& request) {
   char err[512];
   std::unique_ptr<rd_kafka_NewTopic_t, void (*)(rd_kafka_NewTopic_t*)> new_topic(
-      rd_kafka_NewTopic_new(request.topic.c_str(), request.partitions,
-                            request.replication_factor, err, sizeof(err)),
+      rd_kafka_NewTopic_new(request.topic.c_str(), request.partitions, request.replication_factor,
+                            err, sizeof(err)),
       rd_kafka_NewTopic_destroy);
   if (!new_topic) return absl::InvalidArgumentError(err);
   for (const auto& [key, value] : request.configs) {

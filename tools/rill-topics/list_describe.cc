@@ -31,8 +31,8 @@ absl::StatusOr<std::string> TopicConfigs(AdminClient& admin, const std::string& 
   const rd_kafka_resp_err_t err = rd_kafka_ConfigResource_error(results[0]);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     const char* message = rd_kafka_ConfigResource_error_string(results[0]);
-    return absl::UnavailableError(absl::StrCat("describe configs: ", rd_kafka_err2name(err),
-                                               ": ", message ? message : rd_kafka_err2str(err)));
+    return absl::UnavailableError(absl::StrCat("describe configs: ", rd_kafka_err2name(err), ": ",
+                                               message ? message : rd_kafka_err2str(err)));
   }
   size_t entry_count = 0;
   const rd_kafka_ConfigEntry_t** entries =
@@ -76,7 +76,8 @@ absl::Status DescribeTopic(AdminClient& admin, const std::string& topic, bool al
   for (int i = 0; i < (*md)->topic_cnt; ++i) {
     if (topic == (*md)->topics[i].topic) found = &(*md)->topics[i];
   }
-  if (found == nullptr) return absl::NotFoundError(absl::StrCat("topic ", topic, " does not exist"));
+  if (found == nullptr)
+    return absl::NotFoundError(absl::StrCat("topic ", topic, " does not exist"));
   if (found->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return absl::UnavailableError(absl::StrCat("topic ", topic, ": ", rd_kafka_err2name(found->err),
                                                ": ", rd_kafka_err2str(found->err)));
@@ -87,8 +88,7 @@ absl::Status DescribeTopic(AdminClient& admin, const std::string& topic, bool al
 
   std::vector<const rd_kafka_metadata_partition_t*> partitions;
   for (int p = 0; p < found->partition_cnt; ++p) partitions.push_back(&found->partitions[p]);
-  std::sort(partitions.begin(), partitions.end(),
-            [](auto* a, auto* b) { return a->id < b->id; });
+  std::sort(partitions.begin(), partitions.end(), [](auto* a, auto* b) { return a->id < b->id; });
   const int replication = partitions.empty() ? 0 : partitions.front()->replica_cnt;
   fmt::print("Topic: {}\tPartitionCount: {}\tReplicationFactor: {}\tConfigs: {}\n", topic,
              partitions.size(), replication, configs.ok() ? *configs : "(unavailable)");

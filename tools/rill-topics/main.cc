@@ -8,6 +8,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "admin_client.h"
 #include "args.h"
@@ -26,7 +28,7 @@ ABSL_FLAG(std::vector<std::string>, X, {}, "librdkafka client property key=value
 namespace {
 
 constexpr char kUsage[] =
-    "rill-topics: manage topics over the Kafka admin API.\n"
+    "manage topics over the Kafka admin API.\n"
     "\n"
     "  rill-topics --bootstrap-servers HOST:PORT create <topic> --partitions N\n"
     "              --replication-factor R [--config k=v ...] [--if-not-exists]\n"
@@ -46,6 +48,13 @@ int UsageError(const std::string& message) {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(kUsage);
+  // --help lists the flags of files whose path matches: this tool's, not absl's own.
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view path) {
+    return absl::StrContains(path, "rill-topics/");
+  };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  absl::SetFlagsUsageConfig(usage);
   rill::topics::RepeatedArgs repeated;
   std::vector<std::string> storage;
   auto args = rill::topics::PreprocessArgs(argc, argv, &repeated, &storage);

@@ -52,7 +52,8 @@ TEST(SegmentTest, AppendTracksOffsetsSizeAndTimestamps) {
   EXPECT_EQ(s.max_timestamp(), 5002);
   EXPECT_EQ(s.largest_time_ms(), 5002);
   EXPECT_EQ(s.roll_start_ms(), 77);
-  EXPECT_EQ(std::filesystem::file_size(dir.path() + "/00000000000000000100.log"), b1.size() + b2.size());
+  EXPECT_EQ(std::filesystem::file_size(dir.path() + "/00000000000000000100.log"),
+            b1.size() + b2.size());
   std::string back(b1.size(), '\0');
   ASSERT_TRUE(s.ReadAt(0, b1.size(), back.data()).ok());
   EXPECT_EQ(back, b1);
@@ -216,7 +217,8 @@ TEST(BatchScannerTest, WalksBatchesAcrossChunkBoundaries) {
   ASSERT_TRUE(seg.ok());
   std::string all;
   for (int i = 0; i < 20; ++i) {
-    std::string b = MakeBatch(1 + i % 4, 100, 50 + 37 * i, Compression::kNone, (*seg)->next_offset());
+    std::string b =
+        MakeBatch(1 + i % 4, 100, 50 + 37 * i, Compression::kNone, (*seg)->next_offset());
     ASSERT_TRUE((*seg)->Append(b, 0).ok());
     all += b;
   }

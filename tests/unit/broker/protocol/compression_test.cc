@@ -126,12 +126,12 @@ TEST(CompressionTest, Lz4WritesIndependent64KBlocks) {
   EXPECT_EQ(c->substr(0, 4), "\x04\x22\x4d\x18");  // LZ4F magic 0x184D2204, little-endian
   uint8_t flg = static_cast<uint8_t>((*c)[4]);
   uint8_t bd = static_cast<uint8_t>((*c)[5]);
-  EXPECT_EQ(flg >> 6, 1);           // version 01
-  EXPECT_TRUE(flg & 0x20);          // block independence
-  EXPECT_FALSE(flg & 0x10);         // no block checksum
-  EXPECT_FALSE(flg & 0x08);         // no content size
-  EXPECT_FALSE(flg & 0x04);         // no content checksum
-  EXPECT_EQ((bd >> 4) & 0x7, 4);    // 64 KiB max block
+  EXPECT_EQ(flg >> 6, 1);         // version 01
+  EXPECT_TRUE(flg & 0x20);        // block independence
+  EXPECT_FALSE(flg & 0x10);       // no block checksum
+  EXPECT_FALSE(flg & 0x08);       // no content size
+  EXPECT_FALSE(flg & 0x04);       // no content checksum
+  EXPECT_EQ((bd >> 4) & 0x7, 4);  // 64 KiB max block
 }
 
 TEST(CompressionTest, UnknownCodec) {

@@ -38,8 +38,8 @@ TEST(Crc32cTest, HardwareMatchesTable) {
   std::mt19937 rng(42);
   std::string buf(20000, '\0');
   for (char& c : buf) c = static_cast<char>(rng());
-  for (size_t len : {0u, 1u, 7u, 8u, 9u, 63u, 1000u, 3071u, 3072u, 3073u, 3080u, 6144u,
-                     9999u, 19990u}) {
+  for (size_t len :
+       {0u, 1u, 7u, 8u, 9u, 63u, 1000u, 3071u, 3072u, 3073u, 3080u, 6144u, 9999u, 19990u}) {
     for (size_t align = 0; align < 8; ++align) {
       uint32_t hw = internal::Crc32cSse42(0xFFFFFFFFu, buf.data() + align, len);
       uint32_t sw = internal::Crc32cTable(0xFFFFFFFFu, buf.data() + align, len);

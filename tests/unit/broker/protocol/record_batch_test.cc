@@ -150,8 +150,8 @@ TEST(RecordBatchValidationTest, Empty) {
 TEST(RecordBatchValidationTest, FlippedByteIsCrcError) {
   std::string good = ThreeRecordBatch();
   // Anywhere the CRC covers: attributes, timestamps, the records.
-  for (size_t at : {L::kAttributes + 1, L::kMaxTimestamp + 7, kRecordBatchHeaderSize + 3,
-                    good.size() - 1}) {
+  for (size_t at :
+       {L::kAttributes + 1, L::kMaxTimestamp + 7, kRecordBatchHeaderSize + 3, good.size() - 1}) {
     std::string bad = good;
     bad[at] ^= 0x01;
     BatchValidation v = ValidateBatches(bad, 1 << 20);
@@ -197,15 +197,13 @@ TEST(RecordBatchValidationTest, OldMagicIsUnsupported) {
 
 TEST(RecordBatchValidationTest, TruncatedOrTrailingBytes) {
   std::string good = ThreeRecordBatch();
-  for (size_t keep : {size_t{1}, size_t{12}, size_t{40}, size_t{60}, size_t{61},
-                      good.size() - 1}) {
+  for (size_t keep : {size_t{1}, size_t{12}, size_t{40}, size_t{60}, size_t{61}, good.size() - 1}) {
     EXPECT_EQ(ValidateBatches(std::string_view(good).substr(0, keep), 1 << 20).error,
               ErrorCode::kCorruptMessage)
         << "kept " << keep;
   }
   EXPECT_EQ(ValidateBatches(good + "xyz", 1 << 20).error, ErrorCode::kCorruptMessage);
-  EXPECT_EQ(ValidateBatches(good + good.substr(0, 70), 1 << 20).error,
-            ErrorCode::kCorruptMessage);
+  EXPECT_EQ(ValidateBatches(good + good.substr(0, 70), 1 << 20).error, ErrorCode::kCorruptMessage);
   std::string bad = good;
   SetInt32(&bad, L::kBatchLength, 10);  // shorter than a header
   EXPECT_EQ(ValidateBatches(bad, 1 << 20).error, ErrorCode::kCorruptMessage);
@@ -287,6 +285,13 @@ TEST(RecordBatchPatchTest, SetBaseOffsetKeepsCrc) {
   SetBaseOffset(batch.data(), 123456789012);
   EXPECT_EQ(ParseRecordBatchHeader(batch)->base_offset, 123456789012);
   EXPECT_EQ(ParseRecordBatchHeader(batch)->last_offset(), 123456789014);
+  EXPECT_EQ(ValidateBatches(batch, 1 << 20).error, ErrorCode::kNone);
+}
+
+TEST(RecordBatchPatchTest, SetPartitionLeaderEpochKeepsCrc) {
+  std::string batch = ThreeRecordBatch();
+  SetPartitionLeaderEpoch(batch.data(), 17);
+  EXPECT_EQ(ParseRecordBatchHeader(batch)->partition_leader_epoch, 17);
   EXPECT_EQ(ValidateBatches(batch, 1 << 20).error, ErrorCode::kNone);
 }
 
