@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <limits>
@@ -100,7 +101,10 @@ absl::StatusOr<std::vector<int64_t>> ListSegments(const std::string& dir) {
     if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       continue;
     }
-    bases.push_back(std::stoll(std::string(digits)));
+    int64_t base = 0;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), base);
+    if (ec != std::errc() || end != digits.data() + digits.size()) continue;  // > INT64_MAX
+    bases.push_back(base);
   }
   closedir(d);
   std::sort(bases.begin(), bases.end());
@@ -267,7 +271,11 @@ absl::StatusOr<AppendResult> PartitionLog::Append(std::string batches, int64_t n
     if (closed_) return absl::FailedPreconditionError("log " + dir_ + " is closed");
     Segment* active = segments_.back().get();
     if (!active->empty()) {
-      if (active->roll_start_ms() < 0) active->set_roll_start_ms(now_ms);
+      // A recovered segment's clock starts at its first batch's timestamp; one from a
+      // client clock running ahead must not postpone the roll indefinitely.
+      if (active->roll_start_ms() < 0 || active->roll_start_ms() > now_ms) {
+        active->set_roll_start_ms(now_ms);
+      }
       // Positions and relative offsets are 4 bytes in the indexes.
       const bool full = active->size() + total > config_.segment_bytes ||
                         active->size() + total > int64_t{std::numeric_limits<int32_t>::max()} ||
@@ -534,7 +542,9 @@ void PartitionLog::ApplyRetention(int64_t now_ms) {
     if (closed_) return;
     Segment* active = segments_.back().get();
     if (!active->empty()) {
-      if (active->roll_start_ms() < 0) active->set_roll_start_ms(now_ms);
+      if (active->roll_start_ms() < 0 || active->roll_start_ms() > now_ms) {
+        active->set_roll_start_ms(now_ms);
+      }
       if (now_ms - active->roll_start_ms() >= config_.segment_ms) {
         absl::Status s = RollLocked();
         if (!s.ok()) spdlog::warn("{}: time-based roll failed: {}", dir_, s.ToString());

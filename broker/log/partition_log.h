@@ -71,7 +71,8 @@ class PartitionLog {
   // watermark) are not returned. Reads stop at the end of the segment that holds
   // `offset`, as in Kafka; the client simply fetches again. OutOfRange status if
   // offset < log_start_offset() or offset > log_end_offset(); offset ==
-  // log_end_offset() yields an empty `*out`.
+  // log_end_offset() or max_bytes <= 0 yields an empty `*out`. DataLoss if the segment
+  // file turns out to be corrupt (it was checked on Open, so only outside tampering).
   absl::Status Read(int64_t offset, int32_t max_bytes, int64_t upper_bound, std::string* out) const;
 
   int64_t log_start_offset() const;
@@ -81,7 +82,8 @@ class PartitionLog {
 
   // ListOffsets by timestamp: the first offset >= log_start_offset() whose record
   // timestamp is >= `ts`, with that record's timestamp (the batch's max timestamp for
-  // LogAppendTime batches); nullopt if there is none.
+  // LogAppendTime batches); nullopt if there is none. Not limited by the high watermark:
+  // ListOffsets filters the result against it.
   std::optional<std::pair<int64_t, int64_t>> OffsetForTimestamp(int64_t ts) const;
 
   // DeleteRecords: raises the log start offset to `offset` (persisted before returning)

@@ -32,8 +32,12 @@ absl::Status CreateWithAdmin(rd_kafka_t* rk, const Workload& w) {
       rd_kafka_queue_poll(queue.get(), w.timeout_ms + 5000));
   if (!event) return absl::DeadlineExceededError("CreateTopics: no response");
   if (rd_kafka_event_error(event.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return absl::UnavailableError(
-        absl::StrCat("CreateTopics: ", rd_kafka_event_error_string(event.get())));
+    // A timeout also means "no live controller in Metadata" or "no broker with the API".
+    return absl::UnavailableError(absl::StrCat(
+        "CreateTopics: ", rd_kafka_event_error_string(event.get()),
+        rd_kafka_event_error(event.get()) == RD_KAFKA_RESP_ERR__TIMED_OUT
+            ? " (the broker may name no live controller in Metadata or lack CreateTopics)"
+            : ""));
   }
   size_t count = 0;
   const rd_kafka_topic_result_t** results =

@@ -50,6 +50,13 @@ absl::StatusOr<EventPtr> AdminClient::AwaitResult(const char* what) {
   // librdkafka enforces the request timeout itself; the margin only covers its delivery.
   EventPtr event(rd_kafka_queue_poll(queue_.get(), timeout_ms_ + 5000));
   if (!event) return absl::DeadlineExceededError(absl::StrCat(what, ": no result in time"));
+  if (rd_kafka_event_error(event.get()) == RD_KAFKA_RESP_ERR__TIMED_OUT) {
+    // librdkafka sends admin requests to the controller named in Metadata and waits for a
+    // broker that supports the API, so a bad controller id or a missing API ends up here.
+    return absl::DeadlineExceededError(
+        absl::StrCat(what, ": ", rd_kafka_event_error_string(event.get()),
+                     " (the broker may name no live controller in Metadata or lack this API)"));
+  }
   if (rd_kafka_event_error(event.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return absl::UnavailableError(absl::StrCat(what, ": ",
                                                rd_kafka_err2name(rd_kafka_event_error(event.get())),
