@@ -1,6 +1,7 @@
 #include "broker/broker.h"
 
 #include "broker/cluster/topic_manager.h"
+#include "broker/group/group_coordinator.h"
 #include "broker/server/broker_services.h"
 #include "broker/server/server.h"
 #include "spdlog/spdlog.h"
@@ -15,9 +16,11 @@ absl::Status Broker::Start() {
   if (config_.data_dir.empty()) return absl::InvalidArgumentError("data_dir is required");
   topics_ = std::make_unique<TopicManager>(config_);
   if (absl::Status s = topics_->Load(); !s.ok()) return s;
+  groups_ = std::make_unique<group::GroupCoordinator>(*topics_, config_.group);
+  groups_->StartLoading();
   services_ = std::unique_ptr<BrokerServices>(new BrokerServices{
-      config_, *topics_, config_.advertised_host.empty() ? config_.host : config_.advertised_host,
-      0});
+      config_, *topics_, *groups_,
+      config_.advertised_host.empty() ? config_.host : config_.advertised_host, 0});
   server_ = std::make_unique<Server>(*services_);
   if (absl::Status s = server_->Start(config_.host, config_.port, config_.io_threads); !s.ok()) {
     return s;
@@ -26,6 +29,9 @@ absl::Status Broker::Start() {
   TopicManager* topics = topics_.get();
   server_->Every(config_.retention_check_interval_ms,
                  [topics] { topics->ApplyRetention(NowMs()); });
+  // Session timeouts and delayed joins need ~100 ms resolution, not more.
+  group::GroupCoordinator* groups = groups_.get();
+  server_->Every(100, [groups] { groups->Tick(NowMs()); });
   started_ = true;
   spdlog::info("broker {} serving on {}", config_.node_id, bootstrap_address());
   return absl::OkStatus();
@@ -34,6 +40,8 @@ absl::Status Broker::Start() {
 void Broker::Stop() {
   if (server_) server_->Stop();
   server_.reset();
+  if (groups_) groups_->WaitLoaded();
+  groups_.reset();
   if (topics_) topics_->CloseAll().IgnoreError();
   started_ = false;
 }
@@ -45,5 +53,7 @@ std::string Broker::bootstrap_address() const {
 }
 
 TopicManager& Broker::topics() { return *topics_; }
+
+group::GroupCoordinator& Broker::groups() { return *groups_; }
 
 }  // namespace rill::broker

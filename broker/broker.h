@@ -14,6 +14,9 @@ namespace rill::broker {
 
 class TopicManager;
 class Server;
+namespace group {
+class GroupCoordinator;
+}
 struct BrokerServices;
 
 class Broker {
@@ -35,10 +38,12 @@ class Broker {
   std::string bootstrap_address() const;
   const BrokerConfig& config() const { return config_; }
   TopicManager& topics();
+  group::GroupCoordinator& groups();
 
  private:
   BrokerConfig config_;
   std::unique_ptr<TopicManager> topics_;
+  std::unique_ptr<group::GroupCoordinator> groups_;
   std::unique_ptr<BrokerServices> services_;
   std::unique_ptr<Server> server_;
   bool started_ = false;

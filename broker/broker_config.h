@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "broker/group/group_config.h"
 #include "broker/log/partition_log.h"
 
 namespace rill::broker {
@@ -25,6 +26,14 @@ struct BrokerConfig {
   int32_t io_threads = 2;
   int32_t max_request_bytes = 100 * 1024 * 1024;  // socket.request.max.bytes
   int64_t retention_check_interval_ms = 300000;   // log.retention.check.interval.ms
+  // fetch.max.bytes (KIP-541): the most one Fetch response carries, whatever the client
+  // asks. Kafka's default is 55 MiB; Rill's is 1 MiB because measured consumers
+  // (librdkafka) go faster when responses are small enough to keep fetches pipelined with
+  // their parsing (docs/PERFORMANCE.md). The first batch is always returned whole.
+  int32_t fetch_max_bytes = 1 << 20;
+
+  // Consumer groups: offsets topic, session limits, initial rebalance delay, retention.
+  group::GroupConfig group;
 
   // Defaults for topic-level configs (log.segment.bytes, log.retention.ms, ...).
   log::LogConfig log_defaults;

@@ -8,11 +8,16 @@
 #include "broker/broker_config.h"
 #include "broker/cluster/topic_manager.h"
 
+namespace rill::broker::group {
+class GroupCoordinator;
+}
+
 namespace rill::broker {
 
 struct BrokerServices {
   const BrokerConfig& config;
   TopicManager& topics;
+  group::GroupCoordinator& groups;
   std::string advertised_host;
   int32_t advertised_port = 0;
 };

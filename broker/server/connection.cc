@@ -134,7 +134,12 @@ void Connection::OnRequestFinished(std::string frame) {
     if (self->closed_) return;
     self->in_flight_ = false;
     if (!frame.empty()) {
-      self->out_queue_.append(frame);
+      // Fetch responses are megabytes: move rather than copy when nothing is queued.
+      if (self->out_queue_.empty()) {
+        self->out_queue_ = std::move(frame);
+      } else {
+        self->out_queue_.append(frame);
+      }
       self->Flush();
     }
     self->MaybeProcessNext();

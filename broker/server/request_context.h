@@ -32,9 +32,12 @@ class RequestContext : public std::enable_shared_from_this<RequestContext> {
 
   // Encodes `response` at the request's version behind the right response header and
   // sends it (after every earlier request's response).
+  // `size_hint`: the expected encoded size, so large responses are built without
+  // reallocating (and re-faulting) the frame as it grows.
   template <typename Response>
-  void Respond(const Response& response) {
+  void Respond(const Response& response, size_t size_hint = 0) {
     std::string frame;
+    if (size_hint > 0) frame.reserve(size_hint);
     protocol::Writer w(&frame);
     size_t size_at = w.ReserveInt32();
     protocol::EncodeResponseHeader(

@@ -31,6 +31,7 @@ ABSL_FLAG(int64_t, log_flush_interval_messages, INT64_MAX,
 ABSL_FLAG(int64_t, log_flush_interval_ms, INT64_MAX, "fsync at least this often");
 ABSL_FLAG(int64_t, retention_check_interval_ms, 300000, "How often retention runs");
 ABSL_FLAG(int32_t, max_request_bytes, 100 * 1024 * 1024, "Largest request accepted");
+ABSL_FLAG(int32_t, fetch_max_bytes, 1 << 20, "Most bytes one Fetch response carries (KIP-541)");
 ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn, error");
 
 namespace {
@@ -94,6 +95,8 @@ int main(int argc, char** argv) {
   config.auto_create_topics = absl::GetFlag(FLAGS_auto_create_topics);
   config.io_threads = absl::GetFlag(FLAGS_io_threads);
   config.max_request_bytes = absl::GetFlag(FLAGS_max_request_bytes);
+  config.fetch_max_bytes = absl::GetFlag(FLAGS_fetch_max_bytes);
+  if (config.fetch_max_bytes < 1) return Fail("--fetch-max-bytes must be positive");
   config.retention_check_interval_ms = absl::GetFlag(FLAGS_retention_check_interval_ms);
   config.log_defaults.segment_bytes = absl::GetFlag(FLAGS_log_segment_bytes);
   config.log_defaults.retention_ms = absl::GetFlag(FLAGS_log_retention_ms);

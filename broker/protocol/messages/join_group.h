@@ -33,8 +33,8 @@ struct JoinGroupRequest {
 
   std::string group_id;
   int32_t session_timeout_ms = 0;
-  int32_t rebalance_timeout_ms = -1;  // v1+, so always present in this range
-  std::string member_id;              // "" on the first join
+  int32_t rebalance_timeout_ms = -1;             // v1+, so always present in this range
+  std::string member_id;                         // "" on the first join
   std::optional<std::string> group_instance_id;  // v5+; null unless static membership
   std::string protocol_type;                     // "consumer" for consumers
   std::vector<JoinGroupRequestProtocol> protocols;

@@ -3,6 +3,7 @@
 // partitions wakes it or max_wait_ms passes — never by the timer alone.
 #include "broker/protocol/messages/fetch.h"
 
+#include <algorithm>
 #include <atomic>
 
 #include "absl/status/status.h"
@@ -48,10 +49,16 @@ class FetchOperation : public AppendWaiter, public std::enable_shared_from_this<
     TopicManager& topics = ctx_->services().topics;
     FetchResponse response;
     std::vector<std::string> buffers;
-    buffers.reserve(64);
+    // Reserved up front: the response holds views into these strings, so they must
+    // never move.
+    size_t requested = 0;
+    for (const auto& topic : request_.topics) requested += topic.partitions.size();
+    buffers.reserve(requested);
     int64_t total_bytes = 0;
     bool any_error = false;
-    int64_t remaining = request_.max_bytes > 0 ? request_.max_bytes : 0;
+    int64_t remaining = std::min<int64_t>(request_.max_bytes > 0 ? request_.max_bytes : 0,
+                                          std::max(ctx_->services().config.fetch_max_bytes,
+                                                   request_.min_bytes));
     auto self = shared_from_this();
 
     for (const auto& topic : request_.topics) {
@@ -86,7 +93,7 @@ class FetchOperation : public AppendWaiter, public std::enable_shared_from_this<
         // the response budget; the first batch of the response is always whole.
         if (total_bytes > 0 && remaining <= 0) continue;
         int32_t limit = p.partition_max_bytes;
-        if (total_bytes > 0 && remaining < limit) limit = static_cast<int32_t>(remaining);
+        if (remaining < limit) limit = static_cast<int32_t>(std::max<int64_t>(remaining, 1));
         std::string& buf = buffers.emplace_back();
         const int64_t upper = request_.isolation_level == 1 ? out.last_stable_offset : hw;
         absl::Status s = partition->log().Read(p.fetch_offset, limit, upper, &buf);
@@ -112,7 +119,10 @@ class FetchOperation : public AppendWaiter, public std::enable_shared_from_this<
         if (!p.records) p.records = std::string_view();
       }
     }
-    ctx_->Respond(response);
+    // Records plus per-partition overhead (ids, offsets, aborted list) plus headers.
+    size_t partitions = 0;
+    for (const auto& t : response.responses) partitions += t.partitions.size() + 1;
+    ctx_->Respond(response, static_cast<size_t>(total_bytes) + partitions * 128 + 256);
     return true;
   }
 
