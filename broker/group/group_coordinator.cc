@@ -671,7 +671,7 @@ ErrorCode GroupCoordinator::LeaveGroup(const std::string& group_id,
     if (ErrorCode e = CheckLoaded(); e != ErrorCode::kNone) {
       top = e;
     } else if (group == nullptr) {
-      top = ErrorCode::kUnknownMemberId;
+      member_errors->assign(members.size(), ErrorCode::kUnknownMemberId);
     } else {
       for (size_t i = 0; i < members.size(); ++i) {
         std::string member_id = members[i].member_id;
@@ -694,7 +694,6 @@ ErrorCode GroupCoordinator::LeaveGroup(const std::string& group_id,
         }
         RemoveMember(*group, member_id, now, deferred);
       }
-      if (members.size() == 1) top = (*member_errors)[0];
     }
   }
   for (auto& f : deferred) f();

@@ -137,7 +137,8 @@ class GroupCoordinator {
   ErrorCode Heartbeat(const std::string& group_id, int32_t generation_id,
                       const std::string& member_id,
                       const std::optional<std::string>& group_instance_id);
-  // Returns the top-level error; per-member errors (LeaveGroup v3+) in *member_errors.
+  // Returns the request-level error (loading); each member's outcome is in
+  // *member_errors (UNKNOWN_MEMBER_ID for all of them when the group does not exist).
   ErrorCode LeaveGroup(const std::string& group_id, const std::vector<MemberIdentity>& members,
                        std::vector<ErrorCode>* member_errors);
 

@@ -30,6 +30,11 @@ const std::string& RequestContext::client_id() const {
   return header_.client_id ? *header_.client_id : kNone;
 }
 
+std::string RequestContext::client_host() const {
+  const std::string& peer = connection_->peer();
+  return "/" + peer.substr(0, peer.rfind(':'));
+}
+
 void RequestContext::Finish(std::string frame) {
   if (finished_) return;
   finished_ = true;

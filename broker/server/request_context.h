@@ -29,6 +29,8 @@ class RequestContext : public std::enable_shared_from_this<RequestContext> {
   // A reader positioned at the start of the request body.
   protocol::Reader body() const;
   const std::string& client_id() const;
+  // "/ip" of the client, as Kafka shows it in DescribeGroups.
+  std::string client_host() const;
 
   // Encodes `response` at the request's version behind the right response header and
   // sends it (after every earlier request's response).

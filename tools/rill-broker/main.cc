@@ -32,6 +32,13 @@ ABSL_FLAG(int64_t, log_flush_interval_ms, INT64_MAX, "fsync at least this often"
 ABSL_FLAG(int64_t, retention_check_interval_ms, 300000, "How often retention runs");
 ABSL_FLAG(int32_t, max_request_bytes, 100 * 1024 * 1024, "Largest request accepted");
 ABSL_FLAG(int32_t, fetch_max_bytes, 1 << 20, "Most bytes one Fetch response carries (KIP-541)");
+ABSL_FLAG(int32_t, offsets_topic_num_partitions, 10, "Partitions of __consumer_offsets");
+ABSL_FLAG(int32_t, group_initial_rebalance_delay_ms, 3000,
+          "Wait this long for more members before the first rebalance of an empty group");
+ABSL_FLAG(int32_t, group_min_session_timeout_ms, 6000, "Smallest session timeout accepted");
+ABSL_FLAG(int32_t, group_max_session_timeout_ms, 1800000, "Largest session timeout accepted");
+ABSL_FLAG(int64_t, offsets_retention_minutes, 7 * 24 * 60,
+          "Committed offsets of empty groups expire after this long");
 ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn, error");
 
 namespace {
@@ -96,6 +103,14 @@ int main(int argc, char** argv) {
   config.io_threads = absl::GetFlag(FLAGS_io_threads);
   config.max_request_bytes = absl::GetFlag(FLAGS_max_request_bytes);
   config.fetch_max_bytes = absl::GetFlag(FLAGS_fetch_max_bytes);
+  config.group.offsets_topic_partitions = absl::GetFlag(FLAGS_offsets_topic_num_partitions);
+  config.group.initial_rebalance_delay_ms = absl::GetFlag(FLAGS_group_initial_rebalance_delay_ms);
+  config.group.min_session_timeout_ms = absl::GetFlag(FLAGS_group_min_session_timeout_ms);
+  config.group.max_session_timeout_ms = absl::GetFlag(FLAGS_group_max_session_timeout_ms);
+  config.group.offsets_retention_ms = absl::GetFlag(FLAGS_offsets_retention_minutes) * 60 * 1000;
+  if (config.group.offsets_topic_partitions < 1) {
+    return Fail("--offsets-topic-num-partitions must be at least 1");
+  }
   if (config.fetch_max_bytes < 1) return Fail("--fetch-max-bytes must be positive");
   config.retention_check_interval_ms = absl::GetFlag(FLAGS_retention_check_interval_ms);
   config.log_defaults.segment_bytes = absl::GetFlag(FLAGS_log_segment_bytes);

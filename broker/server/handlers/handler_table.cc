@@ -6,10 +6,21 @@
 #include "broker/protocol/messages/delete_records.h"
 #include "broker/protocol/messages/delete_topics.h"
 #include "broker/protocol/messages/describe_configs.h"
+#include "broker/protocol/messages/delete_groups.h"
+#include "broker/protocol/messages/describe_groups.h"
 #include "broker/protocol/messages/fetch.h"
+#include "broker/protocol/messages/find_coordinator.h"
+#include "broker/protocol/messages/heartbeat.h"
+#include "broker/protocol/messages/join_group.h"
+#include "broker/protocol/messages/leave_group.h"
+#include "broker/protocol/messages/list_groups.h"
 #include "broker/protocol/messages/list_offsets.h"
 #include "broker/protocol/messages/metadata.h"
+#include "broker/protocol/messages/offset_commit.h"
+#include "broker/protocol/messages/offset_delete.h"
+#include "broker/protocol/messages/offset_fetch.h"
 #include "broker/protocol/messages/produce.h"
+#include "broker/protocol/messages/sync_group.h"
 #include "broker/server/handlers/handlers.h"
 
 namespace rill::broker {
@@ -28,12 +39,23 @@ const std::vector<HandlerEntry>& HandlerTable() {
       Entry<protocol::FetchRequest>(&HandleFetch),
       Entry<protocol::ListOffsetsRequest>(&HandleListOffsets),
       Entry<protocol::MetadataRequest>(&HandleMetadata),
+      Entry<protocol::OffsetCommitRequest>(&HandleOffsetCommit),
+      Entry<protocol::OffsetFetchRequest>(&HandleOffsetFetch),
+      Entry<protocol::FindCoordinatorRequest>(&HandleFindCoordinator),
+      Entry<protocol::JoinGroupRequest>(&HandleJoinGroup),
+      Entry<protocol::HeartbeatRequest>(&HandleHeartbeat),
+      Entry<protocol::LeaveGroupRequest>(&HandleLeaveGroup),
+      Entry<protocol::SyncGroupRequest>(&HandleSyncGroup),
+      Entry<protocol::DescribeGroupsRequest>(&HandleDescribeGroups),
+      Entry<protocol::ListGroupsRequest>(&HandleListGroups),
       Entry<protocol::ApiVersionsRequest>(&HandleApiVersions),
       Entry<protocol::CreateTopicsRequest>(&HandleCreateTopics),
       Entry<protocol::DeleteTopicsRequest>(&HandleDeleteTopics),
       Entry<protocol::DeleteRecordsRequest>(&HandleDeleteRecords),
       Entry<protocol::DescribeConfigsRequest>(&HandleDescribeConfigs),
       Entry<protocol::CreatePartitionsRequest>(&HandleCreatePartitions),
+      Entry<protocol::DeleteGroupsRequest>(&HandleDeleteGroups),
+      Entry<protocol::OffsetDeleteRequest>(&HandleOffsetDelete),
   };
   return *table;
 }

@@ -36,5 +36,16 @@ void HandleDeleteTopics(std::shared_ptr<RequestContext> ctx);
 void HandleDescribeConfigs(std::shared_ptr<RequestContext> ctx);
 void HandleCreatePartitions(std::shared_ptr<RequestContext> ctx);
 void HandleDeleteRecords(std::shared_ptr<RequestContext> ctx);
+void HandleFindCoordinator(std::shared_ptr<RequestContext> ctx);
+void HandleJoinGroup(std::shared_ptr<RequestContext> ctx);
+void HandleSyncGroup(std::shared_ptr<RequestContext> ctx);
+void HandleHeartbeat(std::shared_ptr<RequestContext> ctx);
+void HandleLeaveGroup(std::shared_ptr<RequestContext> ctx);
+void HandleOffsetCommit(std::shared_ptr<RequestContext> ctx);
+void HandleOffsetFetch(std::shared_ptr<RequestContext> ctx);
+void HandleDescribeGroups(std::shared_ptr<RequestContext> ctx);
+void HandleListGroups(std::shared_ptr<RequestContext> ctx);
+void HandleDeleteGroups(std::shared_ptr<RequestContext> ctx);
+void HandleOffsetDelete(std::shared_ptr<RequestContext> ctx);
 
 }  // namespace rill::broker

@@ -1,0 +1,35 @@
+// FindCoordinator: this node coordinates every group. Transaction coordination arrives
+// with the transactions issue; until then it is reported as unavailable.
+#include "broker/protocol/messages/find_coordinator.h"
+
+#include "broker/protocol/wire.h"
+#include "broker/server/handlers/handlers.h"
+#include "broker/server/request_context.h"
+
+namespace rill::broker {
+
+void HandleFindCoordinator(std::shared_ptr<RequestContext> ctx) {
+  protocol::FindCoordinatorRequest request;
+  protocol::Reader r = ctx->body();
+  if (!request.Decode(r, ctx->version())) {
+    return ctx->CloseConnection("bad FindCoordinator: " + r.error());
+  }
+  protocol::FindCoordinatorResponse response;
+  if (request.key_type != protocol::FindCoordinatorRequest::kGroup) {
+    response.error_code = protocol::ToWire(protocol::ErrorCode::kCoordinatorNotAvailable);
+    response.error_message = "transactions are not supported by this broker yet";
+    response.node_id = -1;
+    response.port = -1;
+  } else if (request.key.empty()) {
+    response.error_code = protocol::ToWire(protocol::ErrorCode::kInvalidGroupId);
+    response.node_id = -1;
+    response.port = -1;
+  } else {
+    response.node_id = ctx->services().config.node_id;
+    response.host = ctx->services().advertised_host;
+    response.port = ctx->services().advertised_port;
+  }
+  ctx->Respond(response);
+}
+
+}  // namespace rill::broker
