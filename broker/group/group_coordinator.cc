@@ -825,6 +825,7 @@ GroupDescription GroupCoordinator::DescribeGroup(const std::string& group_id) {
   d.state = StateName(group->state);
   d.protocol_type = group->protocol_type;
   d.protocol_name = group->protocol_name;
+  d.generation_id = group->generation_id;
   for (const auto& [id, m] : group->members) {
     MemberDescription md;
     md.member_id = id;

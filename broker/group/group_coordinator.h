@@ -111,6 +111,7 @@ struct GroupDescription {
   std::string state;  // "Empty", "PreparingRebalance", "CompletingRebalance", "Stable", "Dead"
   std::string protocol_type;
   std::string protocol_name;
+  int32_t generation_id = 0;
   std::vector<MemberDescription> members;
 };
 

@@ -1,8 +1,10 @@
 # shellcheck shell=bash disable=SC2034  # variables are used by the sourcing tests
 # Shared by every conformance test (sourced, not run). A test is invoked by ctest as
 #   bash tests/conformance/<name>_test.sh <path-to-rill-broker> <source-dir>
-# and calls start_broker, which starts a fresh rill-broker on a free port and exports
-# BOOTSTRAP; the broker is stopped when the test exits, however it exits.
+# and calls start_broker [broker flags...], which starts a fresh rill-broker on a free port
+# and exports BOOTSTRAP; restart_broker stops it (SIGTERM, or SIGKILL with --kill) and starts
+# it again on the same port and data dir. The broker is stopped when the test exits, however
+# it exits.
 #
 # Environment overrides (for running the scripts by hand):
 #   RILL_CONFORMANCE_BOOTSTRAP=host:port  use this broker instead of starting one
@@ -28,6 +30,7 @@ MOCK=${RILL_CONFORMANCE_MOCK:-0}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/rill-conformance.XXXXXX")
 BROKER_PID=""
 DRAIN_PID=""
+BROKER_ARGS=() # extra flags given to start_broker, kept for restart_broker
 
 note() { echo "[$TEST_NAME] $*"; }
 
@@ -43,13 +46,19 @@ skip_on_mock() {
   note "SKIP (librdkafka mock): $*"
 }
 
+# stop_broker [--kill]: SIGTERM and wait for a clean exit (SIGKILL if it hangs), or with
+# --kill SIGKILL at once, as a crash would.
 stop_broker() {
   if [[ -n $BROKER_PID ]] && kill -0 "$BROKER_PID" 2>/dev/null; then
-    kill -TERM "$BROKER_PID" 2>/dev/null || true
-    # Wait for a clean exit (blocking on the pid, not sleeping); SIGKILL if it hangs.
-    if ! timeout 10 tail --pid="$BROKER_PID" -f /dev/null; then
-      echo "[$TEST_NAME] broker did not exit within 10 s of SIGTERM; killing it" >&2
+    if [[ ${1:-} == --kill ]]; then
       kill -KILL "$BROKER_PID" 2>/dev/null || true
+    else
+      kill -TERM "$BROKER_PID" 2>/dev/null || true
+      # Wait for a clean exit (blocking on the pid, not sleeping); SIGKILL if it hangs.
+      if ! timeout 10 tail --pid="$BROKER_PID" -f /dev/null; then
+        echo "[$TEST_NAME] broker did not exit within 10 s of SIGTERM; killing it" >&2
+        kill -KILL "$BROKER_PID" 2>/dev/null || true
+      fi
     fi
     wait "$BROKER_PID" 2>/dev/null || true
   fi
@@ -72,8 +81,10 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Starts rill-broker (or takes RILL_CONFORMANCE_BOOTSTRAP) and exports BOOTSTRAP.
+# start_broker [broker flags...]: starts rill-broker (or takes RILL_CONFORMANCE_BOOTSTRAP)
+# and exports BOOTSTRAP. The flags are added to the defaults (node id, listen, data dir).
 start_broker() {
+  BROKER_ARGS=("$@")
   if [[ -n ${RILL_CONFORMANCE_BOOTSTRAP:-} ]]; then
     export BOOTSTRAP=$RILL_CONFORMANCE_BOOTSTRAP
     note "using existing broker at $BOOTSTRAP$(is_mock && echo ' (librdkafka mock)')"
@@ -81,10 +92,33 @@ start_broker() {
   fi
   [[ -x $BROKER_BIN ]] || fail "rill-broker not found or not executable: $BROKER_BIN"
   mkdir -p "$WORK/data"
+  launch_broker 127.0.0.1:0
+}
+
+# restart_broker [--kill]: stops the broker (SIGTERM, or SIGKILL with --kill) and starts it
+# again with the same flags, data dir and port, so clients find it where it was. Against a
+# broker this script did not start (RILL_CONFORMANCE_BOOTSTRAP) it only says it skipped.
+restart_broker() {
+  if [[ -n ${RILL_CONFORMANCE_BOOTSTRAP:-} ]]; then
+    note "SKIP (existing broker): restart_broker $*"
+    return
+  fi
+  local how=SIGTERM
+  [[ ${1:-} == --kill ]] && how=SIGKILL
+  local old_pid=$BROKER_PID
+  stop_broker "$@"
+  launch_broker "$BOOTSTRAP"
+  note "rill-broker restarted after $how (pid $old_pid -> $BROKER_PID), same data dir"
+}
+
+# launch_broker LISTEN: runs rill-broker on LISTEN with $WORK/data and BROKER_ARGS, waits
+# for its "rill-broker listening on" line and sets BOOTSTRAP from it.
+launch_broker() {
+  rm -f "$WORK/broker.stdout"
   mkfifo "$WORK/broker.stdout"
   # stdbuf: the listening line must reach us even if the broker block-buffers its stdout.
-  stdbuf -oL "$BROKER_BIN" --node-id 1 --listen 127.0.0.1:0 --data-dir "$WORK/data" \
-    >"$WORK/broker.stdout" 2>"$WORK/broker.err" &
+  stdbuf -oL "$BROKER_BIN" --node-id 1 --listen "$1" --data-dir "$WORK/data" \
+    "${BROKER_ARGS[@]}" >"$WORK/broker.stdout" 2>>"$WORK/broker.err" &
   BROKER_PID=$!
   local fd line deadline=$((SECONDS + ${RILL_BROKER_START_TIMEOUT:-30}))
   exec {fd}<"$WORK/broker.stdout"

@@ -280,3 +280,30 @@ bool WaitForClose(int fd, std::chrono::milliseconds timeout) {
 }
 
 }  // namespace rill::testing
+
+namespace rill::testing {
+
+RawClient::RawClient(const std::string& bootstrap) : fd_(ConnectRaw(bootstrap)) {}
+
+RawClient::~RawClient() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool RawClient::SendFrame(const std::string& frame) { return fd_ >= 0 && WriteAll(fd_, frame); }
+
+std::optional<std::string> RawClient::ReceiveBody(int16_t api_key, int16_t version,
+                                                  int32_t correlation_id,
+                                                  std::chrono::milliseconds timeout) {
+  auto frame = ReadFrame(fd_, timeout);
+  if (!frame) return std::nullopt;
+  broker::protocol::Reader r(*frame);
+  if (r.Int32() != correlation_id) {
+    ADD_FAILURE() << "response correlation id mismatch";
+    return std::nullopt;
+  }
+  if (broker::protocol::ResponseHeaderVersion(api_key, version) >= 1) r.SkipTaggedFields();
+  if (!r.ok()) return std::nullopt;
+  return frame->substr(r.position());
+}
+
+}  // namespace rill::testing

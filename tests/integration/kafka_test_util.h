@@ -93,3 +93,57 @@ std::optional<std::string> ReadFrame(int fd, std::chrono::milliseconds timeout);
 bool WaitForClose(int fd, std::chrono::milliseconds timeout);
 
 }  // namespace rill::testing
+
+namespace rill::testing {
+
+// A raw Kafka-protocol client for tests that need exact requests and error codes:
+// encodes a request struct with its header, sends it, and decodes the response.
+class RawClient {
+ public:
+  explicit RawClient(const std::string& bootstrap);
+  ~RawClient();
+  bool connected() const { return fd_ >= 0; }
+
+  // Sends `request` at `version` and decodes the reply into *response. False when the
+  // connection closed, nothing arrived within the timeout, or the reply did not decode.
+  template <typename Request, typename Response>
+  bool Call(const Request& request, int16_t version, Response* response,
+            std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+  int fd() const { return fd_; }
+
+ private:
+  bool SendFrame(const std::string& frame);
+  std::optional<std::string> ReceiveBody(int16_t api_key, int16_t version, int32_t correlation_id,
+                                         std::chrono::milliseconds timeout);
+
+  int fd_ = -1;
+  int32_t next_correlation_id_ = 1;
+};
+
+}  // namespace rill::testing
+
+#include "broker/protocol/request_header.h"
+#include "broker/protocol/wire.h"
+
+namespace rill::testing {
+
+template <typename Request, typename Response>
+bool RawClient::Call(const Request& request, int16_t version, Response* response,
+                     std::chrono::milliseconds timeout) {
+  const int32_t correlation_id = next_correlation_id_++;
+  std::string frame;
+  broker::protocol::Writer w(&frame);
+  size_t at = w.ReserveInt32();
+  broker::protocol::EncodeRequestHeader(
+      w, {static_cast<int16_t>(Request::kApiKey), version, correlation_id, "rill-raw-client"});
+  request.Encode(w, version);
+  w.PatchInt32(at, static_cast<int32_t>(frame.size() - 4));
+  if (!SendFrame(frame)) return false;
+  auto body = ReceiveBody(static_cast<int16_t>(Request::kApiKey), version, correlation_id, timeout);
+  if (!body) return false;
+  broker::protocol::Reader r(*body);
+  return response->Decode(r, version);
+}
+
+}  // namespace rill::testing
