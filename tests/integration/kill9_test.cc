@@ -9,6 +9,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <cstring>
 #include <set>
 
 #include "gtest/gtest.h"
@@ -110,6 +111,52 @@ TEST(Kill9Test, AcknowledgedWritesSurviveSigkill) {
   std::set<std::string> values;
   for (const auto& m : got) values.insert(*m.value);
   EXPECT_EQ(values, acknowledged);
+  restarted.Kill(SIGTERM);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Kill9Test, CommittedOffsetsAndMetadataSurviveSigkill) {
+  std::string dir = (std::filesystem::temp_directory_path() /
+                     ("rill-kill9-offsets-" + std::to_string(::getpid())))
+                        .string();
+  std::filesystem::remove_all(dir);
+  int port = FreePort();
+  auto committed_list = [] {
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(3);
+    for (int p = 0; p < 3; ++p) rd_kafka_topic_partition_list_add(list, "offsets-topic", p);
+    return list;
+  };
+  {
+    BrokerProcess broker(dir, port);
+    std::string address = broker.Start();
+    ASSERT_FALSE(address.empty());
+    ASSERT_EQ(testing::CreateTopic(address, "offsets-topic", 3), "");
+    Consumer consumer({{"bootstrap.servers", address}, {"group.id", "survivors"}});
+    rd_kafka_topic_partition_list_t* list = committed_list();
+    for (int p = 0; p < 3; ++p) {
+      list->elems[p].offset = 100 * (p + 1);
+      std::string metadata = "checkpoint-" + std::to_string(p);
+      list->elems[p].metadata = ::strdup(metadata.c_str());
+      list->elems[p].metadata_size = metadata.size();
+    }
+    ASSERT_EQ(rd_kafka_commit(consumer.handle(), list, /*async=*/0), RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_topic_partition_list_destroy(list);
+    broker.Kill(SIGKILL);
+  }
+  BrokerProcess restarted(dir, port);
+  std::string address = restarted.Start();
+  ASSERT_FALSE(address.empty());
+  Consumer consumer({{"bootstrap.servers", address}, {"group.id", "survivors"}});
+  rd_kafka_topic_partition_list_t* list = committed_list();
+  // librdkafka retries COORDINATOR_LOAD_IN_PROGRESS itself within the timeout.
+  ASSERT_EQ(rd_kafka_committed(consumer.handle(), list, 30000), RD_KAFKA_RESP_ERR_NO_ERROR);
+  for (int p = 0; p < 3; ++p) {
+    EXPECT_EQ(list->elems[p].offset, 100 * (p + 1));
+    std::string metadata(static_cast<const char*>(list->elems[p].metadata),
+                         list->elems[p].metadata_size);
+    EXPECT_EQ(metadata, "checkpoint-" + std::to_string(p));
+  }
+  rd_kafka_topic_partition_list_destroy(list);
   restarted.Kill(SIGTERM);
   std::filesystem::remove_all(dir);
 }

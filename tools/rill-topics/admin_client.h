@@ -33,6 +33,7 @@ class AdminClient {
 
   rd_kafka_t* handle() { return rk_.get(); }
   rd_kafka_queue_t* queue() { return queue_.get(); }
+  int timeout_ms() const { return timeout_ms_; }
 
   // Admin options with the request timeout set, and for create/delete also the operation
   // timeout (how long the broker may wait for the change to take effect).
