@@ -25,9 +25,11 @@ bench: build
 
 fuzz:
 	@cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang -DRILL_FUZZ=ON -DRILL_WERROR=OFF
+	  -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang -DRILL_FUZZ=ON -DRILL_WERROR=OFF \
+	  -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer"
 	@cmake --build build-fuzz --target rill_request_fuzzer -j $(JOBS)
-	@build-fuzz/bin/rill_request_fuzzer -max_total_time=$${FUZZ_SECONDS:-60} tests/fuzz/corpus
+	@mkdir -p build-fuzz/corpus
+	@build-fuzz/bin/rill_request_fuzzer -max_total_time=$${FUZZ_SECONDS:-60} build-fuzz/corpus tests/fuzz/corpus
 
 clean:
 	@rm -rf $(BUILD_DIR)

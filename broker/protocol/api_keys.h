@@ -88,6 +88,7 @@ enum class ErrorCode : int16_t {
   kConcurrentTransactions = 51,
   kUnknownTopicId = 100,
   kInvalidRecord = 87,
+  kUnsupportedCompressionType = 76,
   kGroupIdNotFound = 69,
   kNonEmptyGroup = 68,
   kFetchSessionIdNotFound = 70,

@@ -31,6 +31,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/rill-conformance.XXXXXX")
 BROKER_PID=""
 DRAIN_PID=""
 BROKER_ARGS=() # extra flags given to start_broker, kept for restart_broker
+TRACKED_PIDS=() # background clients the test started (track_pid), killed on exit
 
 note() { echo "[$TEST_NAME] $*"; }
 
@@ -67,8 +68,18 @@ stop_broker() {
   DRAIN_PID=""
 }
 
+# track_pid PID: a background process of the test, killed (if still running) when it exits.
+track_pid() {
+  TRACKED_PIDS+=("$1")
+}
+
 cleanup() {
   local status=$?
+  local pid
+  for pid in "${TRACKED_PIDS[@]}"; do
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   stop_broker
   if [[ $status -ne 0 && -s $WORK/broker.err ]]; then
     echo "[$TEST_NAME] broker stderr (last 30 lines):" >&2
@@ -169,6 +180,18 @@ create_topic() {
   local kv
   for kv in "$@"; do args+=(--config "$kv"); done
   "$RILL_TOPICS" "${args[@]}" >/dev/null || fail "rill-topics could not create topic $name"
+}
+
+# wait_for WHAT SECONDS COMMAND...: runs COMMAND every 0.1 s until it succeeds; fails the
+# test with WHAT if it has not within SECONDS. Polling for a condition, not a blind sleep.
+wait_for() {
+  local what=$1 limit=$2
+  local deadline=$((SECONDS + limit))
+  shift 2
+  until "$@"; do
+    ((SECONDS < deadline)) || fail "timed out after $limit s waiting for $what"
+    sleep 0.1
+  done
 }
 
 # expect_equal_files EXPECTED ACTUAL WHAT: fails with a diff when they differ.

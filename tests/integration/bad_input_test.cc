@@ -215,6 +215,16 @@ TEST_F(BadInputTest, OversizedBatchGetsMessageTooLarge) {
   EXPECT_EQ(producer.deliveries()[0].err, RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
 }
 
+TEST_F(BadInputTest, TwoBatchesOrAControlBatchGetInvalidRecord) {
+  ASSERT_EQ(testing::CreateTopic(bootstrap(), "strict", 1), "");
+  std::string one = protocol::RecordBatchBuilder().Add("k", "v", 1000).Build();
+  EXPECT_EQ(ProduceRaw("strict", one + one), protocol::ToWire(protocol::ErrorCode::kInvalidRecord));
+  std::string control =
+      protocol::RecordBatchBuilder().set_control(true).Add("k", "v", 1000).Build();
+  EXPECT_EQ(ProduceRaw("strict", control), protocol::ToWire(protocol::ErrorCode::kInvalidRecord));
+  EXPECT_EQ(ProduceRaw("strict", one), 0);
+}
+
 TEST_F(BadInputTest, ProduceToUnknownPartitionGetsUnknownTopicOrPartition) {
   std::string batch = protocol::RecordBatchBuilder().Add("k", "v", 1000).Build();
   EXPECT_EQ(ProduceRaw("no-such-topic", batch),

@@ -2,9 +2,11 @@
 #include "options.h"
 
 #include <cmath>
+#include <set>
 
 #include "absl/flags/flag.h"
 #include "absl/status/status.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "latency.h"
@@ -32,6 +34,15 @@ ABSL_FLAG(int, repeat, 1,
           "produce/consume: run the workload this many times and report the sum (consuming "
           "from the mock needs it: the mock keeps only ~5 MiB per partition)");
 ABSL_FLAG(int, timeout_seconds, 120, "Upper bound on each phase (connect, produce, consume)");
+ABSL_FLAG(std::vector<std::string>, members, std::vector<std::string>({"1", "3", "10"}),
+          "group: group sizes whose first join is timed, comma-separated");
+ABSL_FLAG(int, rebalance_members, 3, "group: group size for the leave and kill scenarios");
+ABSL_FLAG(std::string, assignor, "range",
+          "group: partition.assignment.strategy (range, roundrobin, cooperative-sticky)");
+ABSL_FLAG(int, session_timeout_ms, 6000,
+          "group: session.timeout.ms of every member (the kill scenario waits for it)");
+ABSL_FLAG(std::vector<std::string>, scenarios, std::vector<std::string>({"join", "leave", "kill"}),
+          "group: scenarios to run, comma-separated: join, leave, kill");
 // Never parsed by absl: main() splits every -X out of argv first so it can repeat.
 ABSL_FLAG(std::vector<std::string>, X, {},
           "librdkafka property key=value for every client; repeatable (-X a=b -X c=d)");
@@ -50,6 +61,10 @@ const char* UsageText() {
          "            --compare HOST:PORT) [--topic T] [--partitions 6] [--messages N]\n"
          "            [--size 100] [--acks 1|all|0] [--compression gzip|snappy|lz4|zstd]\n"
          "            [--repeat 1] [--rate 10000 --seconds 10] [-X key=value ...]\n"
+         "  rill-perf group (--bootstrap-servers HOST:PORT | --mock | --compare HOST:PORT)\n"
+         "            [--topic T --partitions 12] [--members 1,3,10] [--rebalance-members 3]\n"
+         "            [--assignor range] [--session-timeout-ms 6000] [--scenarios join,leave,kill]\n"
+         "            # consumer-group join and rebalance times\n"
          "  rill-perf mock-cluster [--mock-brokers 1] [--topic T1,T2 --partitions 6]\n"
          "            # creates the topics, prints bootstrap=ADDR, serves until SIGTERM/SIGINT\n"
          "\n"
@@ -61,7 +76,7 @@ absl::StatusOr<PerfOptions> OptionsFromFlags(const std::vector<char*>& positiona
                                              KafkaProps props) {
   PerfOptions o;
   if (positional.size() < 2) {
-    return Bad("missing mode: produce, consume, latency or mock-cluster");
+    return Bad("missing mode: produce, consume, latency, group or mock-cluster");
   }
   if (positional.size() > 2) {
     std::vector<std::string> extra(positional.begin() + 2, positional.end());
@@ -74,11 +89,13 @@ absl::StatusOr<PerfOptions> OptionsFromFlags(const std::vector<char*>& positiona
     o.mode = Mode::kConsume;
   } else if (o.mode_name == "latency") {
     o.mode = Mode::kLatency;
+  } else if (o.mode_name == "group") {
+    o.mode = Mode::kGroup;
   } else if (o.mode_name == "mock-cluster") {
     o.mode = Mode::kMockCluster;
   } else {
     return Bad(absl::StrCat("unknown mode '", o.mode_name,
-                            "': expected produce, consume, latency or mock-cluster"));
+                            "': expected produce, consume, latency, group or mock-cluster"));
   }
 
   o.bootstrap = absl::GetFlag(FLAGS_bootstrap_servers);
@@ -132,6 +149,37 @@ absl::StatusOr<PerfOptions> OptionsFromFlags(const std::vector<char*>& positiona
       return Bad(absl::StrCat("--size must be at least ", kLatencyHeaderBytes,
                               " in latency mode (the payload carries the send timestamp)"));
     }
+  }
+  if (o.mode == Mode::kGroup) {
+    GroupWorkload& g = o.group;
+    g.join_members.clear();
+    for (const std::string& text : absl::GetFlag(FLAGS_members)) {
+      int n = 0;
+      if (!absl::SimpleAtoi(text, &n) || n < 1) {
+        return Bad(absl::StrCat("--members takes positive group sizes, not '", text, "'"));
+      }
+      g.join_members.push_back(n);
+    }
+    g.rebalance_members = absl::GetFlag(FLAGS_rebalance_members);
+    if (g.rebalance_members < 2) {
+      return Bad("--rebalance-members must be at least 2 (one leaves, the rest take over)");
+    }
+    g.assignor = absl::GetFlag(FLAGS_assignor);
+    if (g.assignor.empty()) return Bad("--assignor must not be empty");
+    g.session_timeout_ms = absl::GetFlag(FLAGS_session_timeout_ms);
+    if (g.session_timeout_ms < 1) return Bad("--session-timeout-ms must be positive");
+    const std::vector<std::string> scenario_list = absl::GetFlag(FLAGS_scenarios);
+    const std::set<std::string> scenarios(scenario_list.begin(), scenario_list.end());
+    for (const std::string& s : scenarios) {
+      if (s != "join" && s != "leave" && s != "kill") {
+        return Bad(absl::StrCat("--scenarios takes join, leave and kill, not '", s, "'"));
+      }
+    }
+    g.join = scenarios.contains("join");
+    g.leave = scenarios.contains("leave");
+    g.kill = scenarios.contains("kill");
+    if (g.join && g.join_members.empty()) return Bad("--members must name a group size");
+    if (!g.join && !g.leave && !g.kill) return Bad("--scenarios must name a scenario");
   }
   return o;
 }

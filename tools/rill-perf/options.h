@@ -9,7 +9,7 @@
 
 namespace rill::perf {
 
-enum class Mode { kProduce, kConsume, kLatency, kMockCluster };
+enum class Mode { kProduce, kConsume, kLatency, kGroup, kMockCluster };
 
 struct PerfOptions {
   Mode mode = Mode::kProduce;
@@ -20,6 +20,7 @@ struct PerfOptions {
   int mock_brokers = 1;
   int repeat = 1;  // produce/consume: passes summed into one result
   Workload workload;
+  GroupWorkload group;  // group mode only
 };
 
 // The usage text shown by --help and after a flag error.

@@ -40,6 +40,22 @@ void PrintLatency(const LatencyResult& r) {
   std::fflush(stdout);
 }
 
+void PrintGroup(const GroupResult& r) {
+  for (const GroupTiming& t : r.timings) {
+    fmt::print("[{}] group {} with {} member(s): {:.1f} ms, {} assignment callback(s)\n", r.label,
+               t.scenario, t.members, t.ms, t.assign_events);
+  }
+  if (r.errors > 0) {
+    fmt::print("[{}] consumers reported {} error(s), first: {}\n", r.label, r.errors,
+               r.first_error);
+  }
+  for (const GroupTiming& t : r.timings) {
+    fmt::print("result target={} mode=group scenario={} members={} ms={:.1f} assign_events={}\n",
+               r.label, t.scenario, t.members, t.ms, t.assign_events);
+  }
+  std::fflush(stdout);
+}
+
 void PrintSettings(const std::string& label, const std::string& client,
                    const std::vector<std::pair<std::string, std::string>>& settings) {
   std::string line;
@@ -61,6 +77,18 @@ void PrintLatencyRatio(const LatencyResult& ours, const LatencyResult& mock) {
              mock.label, Ratio(ours.p50_ms, mock.p50_ms), Ratio(ours.p99_ms, mock.p99_ms));
   fmt::print("result target=ratio mode=latency p50_ms={:.3f} p99_ms={:.3f}\n",
              Ratio(ours.p50_ms, mock.p50_ms), Ratio(ours.p99_ms, mock.p99_ms));
+}
+
+void PrintGroupRatio(const GroupResult& ours, const GroupResult& mock) {
+  for (const GroupTiming& o : ours.timings) {
+    for (const GroupTiming& m : mock.timings) {
+      if (o.scenario != m.scenario || o.members != m.members) continue;
+      fmt::print("ratio group {} with {} member(s) ({}/{}, above 1 is slower): {:.2f}\n",
+                 o.scenario, o.members, ours.label, mock.label, Ratio(o.ms, m.ms));
+      fmt::print("result target=ratio mode=group scenario={} members={} ms={:.3f}\n", o.scenario,
+                 o.members, Ratio(o.ms, m.ms));
+    }
+  }
 }
 
 }  // namespace rill::perf

@@ -33,8 +33,24 @@ struct LatencyResult {
   double p50_ms = 0, p90_ms = 0, p99_ms = 0, p999_ms = 0, max_ms = 0;
 };
 
+// One group scenario: how long until every member held its share of the partitions again.
+struct GroupTiming {
+  std::string scenario;  // "join", "leave" or "kill"
+  int members = 0;       // group size when the scenario started
+  double ms = 0;         // from the trigger (first subscribe, close, kill) to full coverage
+  int assign_events = 0;  // ASSIGN_PARTITIONS callbacks in that time (1 per member: 1 round)
+};
+
+struct GroupResult {
+  std::string label;
+  std::vector<GroupTiming> timings;
+  int64_t errors = 0;  // errors the consumers reported while polling
+  std::string first_error;
+};
+
 void PrintThroughput(const ThroughputResult& r);
 void PrintLatency(const LatencyResult& r);
+void PrintGroup(const GroupResult& r);
 
 // Prints one `key=value` line per effective client setting, so a reader knows which
 // librdkafka defaults a number was measured with.
@@ -44,5 +60,7 @@ void PrintSettings(const std::string& label, const std::string& client,
 // Ratios are ours/mock: above 1 means higher throughput (or, for latency, slower) than the mock.
 void PrintThroughputRatio(const ThroughputResult& ours, const ThroughputResult& mock);
 void PrintLatencyRatio(const LatencyResult& ours, const LatencyResult& mock);
+// Per scenario present in both; above 1 means our broker took longer.
+void PrintGroupRatio(const GroupResult& ours, const GroupResult& mock);
 
 }  // namespace rill::perf

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "kafka_props.h"
 
@@ -24,6 +25,15 @@ struct Workload {
   bool fill = true;         // consume mode: produce missing messages first (untimed)
   int timeout_ms = 60000;   // upper bound on any single phase
   KafkaProps user_props;    // -X overrides, applied to every client
+};
+
+// Group mode: consumer-group join and rebalance timings (see group_bench.h).
+struct GroupWorkload {
+  std::vector<int> join_members = {1, 3, 10};  // one join measurement per group size
+  int rebalance_members = 3;                   // group size for the leave and kill scenarios
+  std::string assignor = "range";              // partition.assignment.strategy
+  int session_timeout_ms = 6000;               // session.timeout.ms: the kill scenario's wait
+  bool join = true, leave = true, kill = true;  // scenarios to run
 };
 
 struct Target {

@@ -16,7 +16,7 @@ using protocol::ToWire;
 
 protocol::ProduceResponse::PartitionProduceResponse AppendPartition(
     TopicManager& topics, const std::string& topic,
-    const protocol::ProduceRequest::PartitionProduceData& data) {
+    const protocol::ProduceRequest::PartitionProduceData& data, int16_t version) {
   protocol::ProduceResponse::PartitionProduceResponse out;
   out.index = data.index;
   out.base_offset = -1;
@@ -35,6 +35,16 @@ protocol::ProduceResponse::PartitionProduceResponse AppendPartition(
   if (validation.error != ErrorCode::kNone) {
     spdlog::debug("rejected produce to {}-{}: {}", topic, data.index, validation.message);
     out.error_code = ToWire(validation.error);
+    return out;
+  }
+  // As in Kafka: since Produce v3 a partition carries exactly one batch, clients may not
+  // write control batches, and zstd needs Produce v7.
+  if (validation.batches.size() != 1 || validation.batches[0].is_control()) {
+    out.error_code = ToWire(ErrorCode::kInvalidRecord);
+    return out;
+  }
+  if (validation.batches[0].compression() == protocol::Compression::kZstd && version < 7) {
+    out.error_code = ToWire(ErrorCode::kUnsupportedCompressionType);
     return out;
   }
   auto appended = partition->Append(std::string(*data.records), NowMs());
@@ -69,7 +79,8 @@ void HandleProduce(std::shared_ptr<RequestContext> ctx) {
         p.error_code = ToWire(ErrorCode::kInvalidRequiredAcks);
         continue;
       }
-      topic_out.partitions.push_back(AppendPartition(ctx->services().topics, topic.name, data));
+      topic_out.partitions.push_back(
+          AppendPartition(ctx->services().topics, topic.name, data, ctx->version()));
     }
   }
   // With a single replica, acks=all is satisfied as soon as the leader has appended.
