@@ -1,80 +1,141 @@
 #!/usr/bin/env bash
-# End-to-end throughput and latency of rill-broker against librdkafka's in-process mock
-# cluster, measured by rill-perf --compare in one process per workload (DESIGN.md §6: the
-# baseline is measured in the same run). Builds nothing: run `make build` (or build the
-# rill-broker and rill-perf targets) first. Prints a markdown table for docs/PERFORMANCE.md.
+# End-to-end throughput, latency and consumer-group timings of rill-broker against
+# librdkafka's in-process mock cluster, measured by rill-perf --compare in one process per
+# workload (DESIGN.md §6: the baseline is measured in the same run). Builds nothing: run
+# `make build` (or build the rill-broker and rill-perf targets) first. Prints a markdown
+# table for docs/PERFORMANCE.md.
 #
-#   bench/run_perf.sh [--build-dir DIR] [--quick]
+#   bench/run_perf.sh [--build-dir DIR] [--quick] [--runs N] [--no-idle-wait] [--log FILE]
 #
 #   --build-dir DIR   where bin/rill-perf and bin/rill-broker are (default: build)
-#   --quick           small workloads, to check the script itself (numbers are noise)
+#   --quick           small workloads, one run, no idle wait: checks the script itself
+#   --runs N          run every comparison N times and report medians (default 3)
+#   --no-idle-wait    start at once instead of waiting (up to 20 min) for the 1-minute load
+#                     average to drop below 0.7
+#   --log FILE        keep every rill-perf output there (default: a temp file, kept on failure)
 #   RILL_PERF_BOOTSTRAP=host:port   measure that broker instead of starting rill-broker
 #
 # Workloads: 6 partitions; 100 B and 1 KiB payloads; produce with acks=1 and acks=all;
 # consume (group-less, from the start of every partition); end-to-end latency at
-# 10k msg/s with librdkafka's defaults, and again with fetch.wait.max.ms=5.
+# 10k msg/s with librdkafka's defaults, and again with fetch.wait.max.ms=5; consumer-group
+# join (1, 3, 10 members) and rebalance after a clean leave and a kill (3 members) on a
+# 12-partition topic, against a rill-broker with group.initial.rebalance.delay.ms=0 and
+# (join only) one with the default 3000.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=$ROOT/build
 QUICK=0
+RUNS=""
+IDLE_WAIT=1
+IDLE_LOAD=0.7
+IDLE_MAX_SECONDS=1200
+LOG=""
 while [[ $# -gt 0 ]]; do
   case $1 in
     --build-dir) BUILD_DIR=$(cd "$2" && pwd); shift 2 ;;
     --quick) QUICK=1; shift ;;
-    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --runs) RUNS=$2; shift 2 ;;
+    --no-idle-wait) IDLE_WAIT=0; shift ;;
+    --log) LOG=$2; shift 2 ;;
+    -h | --help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run_perf.sh: unknown argument $1 (--help)" >&2; exit 2 ;;
   esac
 done
+if ((QUICK)); then
+  RUNS=${RUNS:-1}
+  IDLE_WAIT=0
+fi
+RUNS=${RUNS:-3}
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || { echo "run_perf.sh: --runs takes a positive count" >&2; exit 2; }
 PERF=$BUILD_DIR/bin/rill-perf
 BROKER=$BUILD_DIR/bin/rill-broker
 [[ -x $PERF ]] || { echo "run_perf.sh: $PERF not built (make build)" >&2; exit 1; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/rill-perf.XXXXXX")
-LOG=$WORK/perf.log
-BROKER_PID=""
+LOG=${LOG:-$WORK/perf.log}
+: >"$LOG"
+BROKER_PIDS=()
 cleanup() {
   local status=$?
-  if [[ -n $BROKER_PID ]] && kill -0 "$BROKER_PID" 2>/dev/null; then
-    kill -TERM "$BROKER_PID" 2>/dev/null || true
-    timeout 10 tail --pid="$BROKER_PID" -f /dev/null || kill -KILL "$BROKER_PID" 2>/dev/null || true
-  fi
+  local pid
+  for pid in "${BROKER_PIDS[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+      timeout 10 tail --pid="$pid" -f /dev/null || kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
   if [[ $status -ne 0 ]]; then
     echo "run_perf.sh: failed; rill-perf output in $LOG:" >&2
     tail -n 20 "$LOG" >&2 || true
-    [[ -s $WORK/broker.err ]] && { echo "broker stderr:" >&2; tail -n 20 "$WORK/broker.err" >&2; }
+    for err in "$WORK"/*.err; do
+      [[ -s $err ]] && { echo "$err:" >&2; tail -n 20 "$err" >&2; }
+    done
+    rm -rf "$WORK"/*.data  # the logs stay for a look; the partition logs are large
+    return
   fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-# Starts rill-broker on a free port in a temp dir; sets BOOTSTRAP from its listening line.
+# start_broker NAME ARGS...: starts rill-broker on a free port in a temp dir; sets
+# BROKER_ADDR from its listening line and appends its pid to BROKER_PIDS.
 start_broker() {
   [[ -x $BROKER ]] || { echo "run_perf.sh: $BROKER not built (make build)" >&2; exit 1; }
-  mkdir -p "$WORK/data"
-  mkfifo "$WORK/broker.stdout"
-  stdbuf -oL "$BROKER" --node-id 1 --listen 127.0.0.1:0 --data-dir "$WORK/data" \
-    >"$WORK/broker.stdout" 2>"$WORK/broker.err" &
-  BROKER_PID=$!
+  local name=$1
+  shift
+  mkdir -p "$WORK/$name.data"
+  mkfifo "$WORK/$name.stdout"
+  stdbuf -oL "$BROKER" --node-id 1 --listen 127.0.0.1:0 --data-dir "$WORK/$name.data" "$@" \
+    >"$WORK/$name.stdout" 2>"$WORK/$name.err" &
+  BROKER_PIDS+=($!)
   local fd line status
-  exec {fd}<"$WORK/broker.stdout"
-  BOOTSTRAP=""
-  while [[ -z $BOOTSTRAP ]]; do
+  exec {fd}<"$WORK/$name.stdout"
+  BROKER_ADDR=""
+  while [[ -z $BROKER_ADDR ]]; do
     status=0
     IFS= read -r -t 30 -u "$fd" line || status=$?
     ((status == 0)) || { echo "run_perf.sh: rill-broker did not start (see its stderr)" >&2; exit 1; }
-    [[ $line =~ rill-broker\ listening\ on\ ([0-9.]+:[0-9]+) ]] && BOOTSTRAP=${BASH_REMATCH[1]}
+    [[ $line =~ rill-broker\ listening\ on\ ([0-9.]+:[0-9]+) ]] && BROKER_ADDR=${BASH_REMATCH[1]}
   done
   cat <&"$fd" >/dev/null &  # keep draining so the broker never blocks on stdout
   exec {fd}<&-
 }
 
+# Other engineers compile on the same machine: wait (bounded) for a quiet one.
+load1() { cut -d' ' -f1 /proc/loadavg; }
+START_LOAD=$(load1)
+QUIET_NOTE="1-minute load average $START_LOAD at the start"
+if ((IDLE_WAIT)); then
+  waited=0
+  while awk -v l="$(load1)" -v max="$IDLE_LOAD" 'BEGIN { exit !(l >= max) }'; do
+    if ((waited >= IDLE_MAX_SECONDS)); then
+      echo "run_perf.sh: load average still $(load1) after ${waited}s; measuring anyway" >&2
+      break
+    fi
+    echo "run_perf.sh: load average $(load1) >= $IDLE_LOAD; waiting (${waited}s so far)" >&2
+    sleep 30
+    waited=$((waited + 30))
+  done
+  QUIET_NOTE="1-minute load average $START_LOAD when the script started, $(load1) when measuring began after ${waited} s of waiting for < $IDLE_LOAD"
+fi
+
+GROUP_DEFAULT_NOTE="default 3000"
 if [[ -n ${RILL_PERF_BOOTSTRAP:-} ]]; then
   BOOTSTRAP=$RILL_PERF_BOOTSTRAP
+  GROUP_BOOTSTRAP=$RILL_PERF_BOOTSTRAP
   TARGET="broker at $BOOTSTRAP"
+  GROUP_DELAY_NOTE="the broker's own setting"
+  GROUP_DEFAULT_NOTE="the broker's own setting"
 else
-  start_broker
+  start_broker main
+  BOOTSTRAP=$BROKER_ADDR
+  # The first join of an empty group waits group.initial.rebalance.delay.ms (3000 ms, as in
+  # Kafka) for more members; a second broker without that wait shows the protocol's own cost.
+  start_broker group0 --group-initial-rebalance-delay-ms 0
+  GROUP_BOOTSTRAP=$BROKER_ADDR
   TARGET="rill-broker (fresh data dir)"
+  GROUP_DELAY_NOTE="0"
 fi
 
 declare -A PRODUCE_MSGS CONSUME
@@ -92,34 +153,82 @@ else
 fi
 RUN_ID=$(date +%s)
 
-# field LINE KEY: the value of KEY=... in a `result` line.
-field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
+# CPU seconds used by everything on the machine, and by our brokers (from /proc).
+hz=$(getconf CLK_TCK)
+machine_cpu() { awk -v hz="$hz" '/^cpu / { print ($2 + $3 + $4 + $7 + $8) / hz }' /proc/stat; }
+brokers_cpu() {
+  local pid total=0
+  for pid in "${BROKER_PIDS[@]}"; do
+    [[ -r /proc/$pid/stat ]] || continue
+    total=$(awk -v hz="$hz" -v t="$total" '{ sub(/^.*\) /, ""); print t + ($12 + $13) / hz }' \
+      "/proc/$pid/stat")
+  done
+  echo "$total"
+}
+MAX_FOREIGN=0
 
-# perf ARGS...: runs one rill-perf --compare; leaves its three result lines in R_MOCK,
-# R_OURS and R_RATIO.
+# perf [--against HOST:PORT] ARGS...: runs one rill-perf --compare RUNS times; leaves every
+# run's result lines in R_MOCK, R_OURS and R_RATIO. Also tracks the CPU other processes took
+# during a run (MAX_FOREIGN, in cores), since the machine is shared.
 perf() {
-  echo "+ rill-perf $*" >>"$LOG"
-  local out
-  if ! out=$("$PERF" "$@" --compare "$BOOTSTRAP" 2>>"$LOG"); then
-    echo "$out" >>"$LOG"
-    echo "run_perf.sh: rill-perf $* failed" >&2
-    exit 1
+  local bootstrap=$BOOTSTRAP
+  if [[ $1 == --against ]]; then
+    bootstrap=$2
+    shift 2
   fi
-  echo "$out" >>"$LOG"
-  R_MOCK=$(grep '^result target=mock ' <<<"$out")
-  R_OURS=$(grep '^result target=broker ' <<<"$out")
-  R_RATIO=$(grep '^result target=ratio ' <<<"$out")
-  echo "  done: rill-perf $*" >&2
+  R_MOCK=""
+  R_OURS=""
+  R_RATIO=""
+  local run out cpu0 ours0 wall0 cpu1 ours1 wall1 perf_cpu foreign
+  for ((run = 1; run <= RUNS; run++)); do
+    echo "+ rill-perf $* --compare $bootstrap  # run $run/$RUNS, load $(load1)" >>"$LOG"
+    cpu0=$(machine_cpu)
+    ours0=$(brokers_cpu)
+    wall0=$(date +%s.%N)
+    local TIMEFORMAT='%U %S'
+    if ! { time out=$("$PERF" "$@" --compare "$bootstrap" 2>>"$LOG"); } 2>"$WORK/time"; then
+      echo "$out" >>"$LOG"
+      echo "run_perf.sh: rill-perf $* failed" >&2
+      exit 1
+    fi
+    cpu1=$(machine_cpu)
+    ours1=$(brokers_cpu)
+    wall1=$(date +%s.%N)
+    perf_cpu=$(awk '{ print $1 + $2 }' "$WORK/time")
+    foreign=$(awk -v c="$cpu1" -v d="$cpu0" -v o="$ours1" -v p="$ours0" -v r="$perf_cpu" \
+      -v w="$wall1" -v v="$wall0" 'BEGIN { f = ((c - d) - (o - p) - r) / (w - v); printf "%.2f", f < 0 ? 0 : f }')
+    MAX_FOREIGN=$(awk -v a="$MAX_FOREIGN" -v b="$foreign" 'BEGIN { print (b > a ? b : a) }')
+    echo "$out" >>"$LOG"
+    echo "# other processes used $foreign cores on average during this run" >>"$LOG"
+    R_MOCK+=$(grep '^result target=mock ' <<<"$out")$'\n'
+    R_OURS+=$(grep '^result target=broker ' <<<"$out")$'\n'
+    R_RATIO+=$(grep '^result target=ratio ' <<<"$out")$'\n'
+    echo "  done ($run/$RUNS, others used $foreign cores): rill-perf $*" >&2
+  done
+}
+
+# med LINES KEY [MATCH]: the median over runs of KEY=... in the result lines containing MATCH.
+# The ratio columns are medians of the per-run ratios (each measured within one process).
+med() {
+  local lines=$1
+  [[ -n ${3:-} ]] && lines=$(grep -F -- "$3" <<<"$lines" || true)
+  sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$lines" | sort -g | awk '
+    { v[NR] = $1 }
+    END {
+      if (NR == 0) print "?"
+      else if (NR % 2) print v[(NR + 1) / 2]
+      else print (v[NR / 2] + v[NR / 2 + 1]) / 2
+    }'
 }
 
 size_label() { [[ $1 == 1024 ]] && echo "1 KiB" || echo "$1 B"; }
 
 ROWS=()
 throughput_row() {  # workload size acks
-  ROWS+=("| $1 | $(size_label "$2") | $3 | $(field "$R_MOCK" msgs_per_sec) | $(field "$R_MOCK" mb_per_sec) | $(field "$R_OURS" msgs_per_sec) | $(field "$R_OURS" mb_per_sec) | $(field "$R_RATIO" msgs_per_sec) |")
+  ROWS+=("| $1 | $(size_label "$2") | $3 | $(med "$R_MOCK" msgs_per_sec) | $(med "$R_MOCK" mb_per_sec) | $(med "$R_OURS" msgs_per_sec) | $(med "$R_OURS" mb_per_sec) | $(med "$R_RATIO" msgs_per_sec) |")
 }
 
-echo "run_perf.sh: measuring $TARGET against the librdkafka mock (log: kept on failure)" >&2
+echo "run_perf.sh: measuring $TARGET against the librdkafka mock, $RUNS run(s) each (log: kept on failure)" >&2
 for size in 100 1024; do
   for acks in 1 all; do
     perf produce --topic "perf-produce-$size-$acks-$RUN_ID" --partitions 6 --size "$size" \
@@ -134,7 +243,7 @@ done
 
 LATENCY_ROWS=()
 latency_row() {  # label
-  LATENCY_ROWS+=("| $1 | $(field "$R_MOCK" p50_ms) / $(field "$R_MOCK" p99_ms) | $(field "$R_OURS" p50_ms) / $(field "$R_OURS" p99_ms) | $(field "$R_RATIO" p50_ms) / $(field "$R_RATIO" p99_ms) |")
+  LATENCY_ROWS+=("| $1 | $(med "$R_MOCK" p50_ms) / $(med "$R_MOCK" p99_ms) | $(med "$R_OURS" p50_ms) / $(med "$R_OURS" p99_ms) | $(med "$R_RATIO" p50_ms) / $(med "$R_RATIO" p99_ms) |")
 }
 perf latency --topic "perf-latency-$RUN_ID" --partitions 6 --size 100 --rate 10000 \
   --seconds "$LATENCY_SECONDS"
@@ -143,14 +252,33 @@ perf latency --topic "perf-latency-fw5-$RUN_ID" --partitions 6 --size 100 --rate
   --seconds "$LATENCY_SECONDS" -X fetch.wait.max.ms=5
 latency_row "fetch.wait.max.ms=5 (otherwise defaults)"
 
+GROUP_ROWS=()
+group_row() {  # scenario members delay-note
+  local m="scenario=$1 members=$2 "
+  GROUP_ROWS+=("| $1 | $2 | $3 | $(med "$R_MOCK" ms "$m") | $(med "$R_OURS" ms "$m") | $(med "$R_RATIO" ms "$m") |")
+}
+perf --against "$GROUP_BOOTSTRAP" group --topic "perf-group-$RUN_ID" --partitions 12 \
+  --members 1,3,10 --rebalance-members 3 --session-timeout-ms 6000
+for n in 1 3 10; do group_row join "$n" "$GROUP_DELAY_NOTE"; done
+group_row leave 3 "$GROUP_DELAY_NOTE"
+group_row kill 3 "$GROUP_DELAY_NOTE"
+perf --against "$BOOTSTRAP" group --topic "perf-group-default-$RUN_ID" --partitions 12 \
+  --members 1,3,10 --scenarios join --session-timeout-ms 6000
+for n in 1 3 10; do group_row join "$n" "$GROUP_DEFAULT_NOTE"; done
+
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 cat <<EOF_TABLE
 
-### Throughput and latency: $TARGET vs librdkafka mock cluster
+### Throughput, latency and group timings: $TARGET vs librdkafka mock cluster
 
-Measured $(date -u +%Y-%m-%d) on ${cpu:-unknown CPU}, $(nproc) cores, librdkafka $(pkg-config --modversion rdkafka 2>/dev/null || echo '?'),
-one process per row (\`rill-perf <mode> --compare\`), 6 partitions, replication 1.
-MB/s = 10^6 payload bytes per second. Ratio = rill / mock (higher is better).$( ((QUICK)) && echo ' **--quick run: numbers are noise.**')
+Measured $(date -u +%Y-%m-%d) on ${cpu:-unknown CPU}, $(nproc) cores, Linux $(uname -r),
+librdkafka $(pkg-config --modversion rdkafka 2>/dev/null || echo '?'); one process per comparison
+(\`rill-perf <mode> --compare\`), each comparison run $RUNS time(s), medians shown (the ratio is the
+median of the per-run ratios). Machine load: $QUIET_NOTE; other processes used at most
+$MAX_FOREIGN cores on average during any one run.$( ((QUICK)) && echo ' **--quick run: numbers are noise.**')
+
+6 partitions, replication 1. MB/s = 10^6 payload bytes per second. Ratio = rill / mock
+(higher is better).
 
 | workload | payload | acks | mock msgs/s | mock MB/s | rill msgs/s | rill MB/s | rill/mock |
 |---|---|---|---:|---:|---:|---:|---:|
@@ -164,4 +292,15 @@ that wait; the second row shortens it for both.
 | settings | mock p50 / p99 | rill p50 / p99 | rill/mock p50 / p99 |
 |---|---:|---:|---:|
 $(printf '%s\n' "${LATENCY_ROWS[@]}")
+
+Consumer groups, 12 partitions, range assignor, session.timeout.ms=6000, other librdkafka
+defaults (heartbeat.interval.ms=3000). join: first subscribe until all N members hold their
+partitions; leave: start of rd_kafka_consumer_close on one of 3 until the other 2 hold all
+12; kill: rd_kafka_destroy without consumer close, same end. ms; ratio = rill / mock, lower is
+faster. The mock elects a leader 3000 ms after an empty group's first JoinGroup and waits
+session.timeout.ms - 1000 ms for rejoins in any later rebalance.
+
+| scenario | members | rill group.initial.rebalance.delay.ms | mock ms | rill ms | rill/mock |
+|---|---:|---|---:|---:|---:|
+$(printf '%s\n' "${GROUP_ROWS[@]}")
 EOF_TABLE

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "broker/broker.h"
+#include "broker/group/group_coordinator.h"
 
 namespace rill::broker {
 namespace fs = std::filesystem;
@@ -42,6 +43,9 @@ absl::Status EmbeddedCluster::Start() {
     config.data_dir = (fs::path(data_dir_) / ("node-" + std::to_string(i + 1))).string();
     auto node = std::make_unique<Broker>(config);
     if (absl::Status s = node->Start(); !s.ok()) return s;
+    // Embedded users expect a ready cluster: wait for committed offsets to load rather
+    // than let the first group requests see COORDINATOR_LOAD_IN_PROGRESS.
+    node->groups().WaitLoaded();
     nodes_.push_back(std::move(node));
   }
   return absl::OkStatus();
@@ -57,7 +61,9 @@ absl::Status EmbeddedCluster::RestartNode(int index) {
   config.port = old.port();
   old.Stop();
   nodes_[index] = std::make_unique<Broker>(config);
-  return nodes_[index]->Start();
+  absl::Status s = nodes_[index]->Start();
+  if (s.ok()) nodes_[index]->groups().WaitLoaded();
+  return s;
 }
 
 std::string EmbeddedCluster::bootstrap_servers() const {

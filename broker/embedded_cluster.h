@@ -34,6 +34,7 @@ class EmbeddedCluster {
   explicit EmbeddedCluster(EmbeddedClusterOptions options = {});
   ~EmbeddedCluster();
 
+  // Starts every node and returns once each serves requests, committed offsets loaded.
   absl::Status Start();
   // Stops every node; data stays on disk until destruction (temp dirs only).
   void Stop();

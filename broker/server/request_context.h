@@ -49,6 +49,18 @@ class RequestContext : public std::enable_shared_from_this<RequestContext> {
     w.PatchInt32(size_at, static_cast<int32_t>(frame.size() - 4));
     Finish(std::move(frame));
   }
+  // Decodes the request body at the request's version. On malformed input the client's
+  // connection is closed (Kafka does the same) and false is returned: the handler just
+  // returns.
+  template <typename Request>
+  bool Decode(Request* request) {
+    protocol::Reader r = body();
+    if (request->Decode(r, header_.api_version)) return true;
+    CloseConnection("malformed request (api key " + std::to_string(header_.api_key) +
+                    " v" + std::to_string(header_.api_version) + "): " + r.error());
+    return false;
+  }
+
   // Completes the request without a response (Produce with acks=0).
   void NoResponse() { Finish(std::string()); }
   // The request was malformed: log `why` and close this client's connection.

@@ -94,6 +94,7 @@ trap 'exit 143' TERM
 
 # start_broker [broker flags...]: starts rill-broker (or takes RILL_CONFORMANCE_BOOTSTRAP)
 # and exports BOOTSTRAP. The flags are added to the defaults (node id, listen, data dir).
+# shellcheck disable=SC2120  # the flags are optional
 start_broker() {
   BROKER_ARGS=("$@")
   if [[ -n ${RILL_CONFORMANCE_BOOTSTRAP:-} ]]; then
@@ -109,6 +110,7 @@ start_broker() {
 # restart_broker [--kill]: stops the broker (SIGTERM, or SIGKILL with --kill) and starts it
 # again with the same flags, data dir and port, so clients find it where it was. Against a
 # broker this script did not start (RILL_CONFORMANCE_BOOTSTRAP) it only says it skipped.
+# shellcheck disable=SC2120  # --kill is optional
 restart_broker() {
   if [[ -n ${RILL_CONFORMANCE_BOOTSTRAP:-} ]]; then
     note "SKIP (existing broker): restart_broker $*"

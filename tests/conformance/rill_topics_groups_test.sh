@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# rill-topics groups list/describe/reset-offsets/delete against rill-broker, with kcat -G
-# (librdkafka's group consumer) as the group: while it consumes, list and describe show it
-# Stable with its member, client id, offsets and lag, and reset-offsets --execute and
-# delete are refused; once it has left, describe shows the lag of newly produced records,
-# reset-offsets plans (dry run changes nothing) and applies --to-earliest, --to-offset
-# (clamped, per partition) and --to-latest, a new kcat -G consumer starts exactly at the
-# reset offsets, and delete removes the group.
+# rill-topics groups list/describe/reset-offsets/delete against rill-broker, with a
+# confluent-kafka group consumer (python/group_member.py) as the group: while it is a
+# member, list and describe show the group Stable with its member, client id, offsets and
+# lag, and reset-offsets --execute and delete are refused; once it has left, describe
+# shows the lag of newly produced records, reset-offsets plans (a dry run changes nothing)
+# and applies --to-earliest, --to-offset (clamped, per partition) and --to-latest, a new
+# kcat -G consumer starts exactly at the reset offsets, and delete removes the group.
 # shellcheck source=tests/conformance/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -55,12 +55,12 @@ want rows (PARTITION CURRENT LOG-END LAG CLIENT-ID):
 $(printf '%s\n' "$@")"
 }
 
+# group_is STATE: the state on describe's group line is STATE.
 group_is() {
-  [[ $(groups describe "$group" 2>/dev/null | awk -v g="$group" 'NR == 2 && $1 == g { print $(NF - 1) }') == "$1" ]]
-}
-
-lines_at_least() {
-  [[ $(wc -l <"$1") -ge $2 ]]
+  local state
+  state=$(groups describe "$group" 2>/dev/null |
+    awk -v g="$group" 'NR == 2 && $1 == g { print $(NF - 1) }')
+  [[ $state == "$1" ]]
 }
 
 # expect_refused WHAT PATTERN COMMAND...: COMMAND must fail with PATTERN on stderr.
@@ -76,16 +76,17 @@ expect_refused() {
 
 produce 0 10
 
-# --- An active group: kcat -G (-u: unbuffered, so its output can be polled), committing
-# every 100 ms. ---
-timeout 120 kcat -b "$BOOTSTRAP" -G "$group" -q -u -f '%p|%o|%s\n' -X client.id="$CLIENT_ID" \
-  -X auto.offset.reset=earliest -X auto.commit.interval.ms=100 "$topic" \
-  >"$WORK/active.out" 2>"$WORK/active.err" &
-kcat_pid=$!
-track_pid "$kcat_pid"
-wait_for "kcat -G to read the 30 records" 60 lines_at_least "$WORK/active.out" 30
-wait_for "kcat -G to commit offset 10 on every partition" 60 \
-  rows_are "0 10 10 0 $CLIENT_ID" "1 10 10 0 $CLIENT_ID" "2 10 10 0 $CLIENT_ID"
+# --- An active group: a confluent-kafka consumer that reads the 30 records, commits
+# synchronously, says so, and stays in the group until SIGTERM (python/group_member.py).
+timeout 120 /usr/bin/python3 "$CONFORMANCE_DIR/python/group_member.py" --bootstrap "$BOOTSTRAP" \
+  --topic "$topic" --group "$group" --client-id "$CLIENT_ID" --count 30 \
+  >"$WORK/member.out" 2>"$WORK/member.err" &
+member_pid=$!
+track_pid "$member_pid"
+wait_for "the group member to read and commit 30 records" 60 \
+  grep -q "^committed 30$" "$WORK/member.out"
+expect_rows "describe of the Stable group" \
+  "0 10 10 0 $CLIENT_ID" "1 10 10 0 $CLIENT_ID" "2 10 10 0 $CLIENT_ID"
 grep -q "^GROUP  *COORDINATOR (ID)  *ASSIGNMENT-STRATEGY  *STATE  *#MEMBERS$" "$WORK/describe.out" ||
   fail "describe: no group state header: $(cat "$WORK/describe.out")"
 read -r _ coordinator _ assignor state members < <(sed -n 2p "$WORK/describe.out")
@@ -93,8 +94,9 @@ read -r _ coordinator _ assignor state members < <(sed -n 2p "$WORK/describe.out
   fail "describe: group line is '$(sed -n 2p "$WORK/describe.out")'"
 awk -v g="$group" -v t="$topic" '$1 == g && $2 == t { print $7, $8 }' "$WORK/describe.out" |
   sort -u >"$WORK/member.txt"
-[[ $(wc -l <"$WORK/member.txt") == 1 ]] && grep -q "^$CLIENT_ID-.* /127.0.0.1$" "$WORK/member.txt" ||
+if [[ $(wc -l <"$WORK/member.txt") != 1 ]] || ! grep -q "^$CLIENT_ID-.* /127.0.0.1$" "$WORK/member.txt"; then
   fail "describe: want one member $CLIENT_ID-... on /127.0.0.1: $(cat "$WORK/describe.out")"
+fi
 note "describe: Stable, 1 member ($(cat "$WORK/member.txt")), offsets 10/10, lag 0"
 
 groups list >"$WORK/list.out" || fail "groups list failed"
@@ -105,9 +107,10 @@ expect_refused "reset-offsets --execute on a Stable group" "current state is Sta
 expect_refused "delete of a Stable group" "NON_EMPTY_GROUP" groups delete "$group"
 note "list shows it Stable; reset-offsets --execute and delete are refused while it is"
 
-kill -TERM "$kcat_pid"
-timeout 30 tail --pid="$kcat_pid" -f /dev/null || fail "kcat -G did not exit on SIGTERM"
-wait_for "the group to be Empty once kcat left" 30 group_is Empty
+kill -TERM "$member_pid"
+timeout 30 tail --pid="$member_pid" -f /dev/null || fail "the group member did not exit on SIGTERM"
+wait "$member_pid" || fail "the group member failed: $(cat "$WORK/member.err")"
+wait_for "the group to be Empty once its member left" 30 group_is Empty
 groups describe "$group" >"$WORK/describe.out" || fail "groups describe $group failed"
 grep -q "^Consumer group '$group' has no active members.$" "$WORK/describe.out" ||
   fail "describe of the Empty group does not say it has no active members"
@@ -116,7 +119,7 @@ grep -q "^Consumer group '$group' has no active members.$" "$WORK/describe.out" 
 produce 10 3
 expect_rows "describe after 3 more records per partition" \
   "0 10 13 3 -" "1 10 13 3 -" "2 10 13 3 -"
-note "Empty after kcat left; describe shows lag 3 on each partition, no consumer"
+note "Empty after the member left; describe shows lag 3 on each partition, no consumer"
 
 groups reset-offsets "$group" --topic "$topic" --to-earliest >"$WORK/plan.out" 2>"$WORK/plan.err" ||
   fail "reset-offsets dry run failed: $(cat "$WORK/plan.err")"
@@ -160,7 +163,9 @@ note "a new kcat -G consumer read exactly offsets 11 and 12 of each partition"
 groups delete "$group" >"$WORK/delete.out" || fail "groups delete $group failed"
 grep -q "^deleted group $group$" "$WORK/delete.out" || fail "delete printed: $(cat "$WORK/delete.out")"
 groups list >"$WORK/list.out" || fail "groups list failed"
-grep -q "^$group " "$WORK/list.out" && fail "groups list still shows $group: $(cat "$WORK/list.out")"
+if grep -q "^$group " "$WORK/list.out"; then
+  fail "groups list still shows $group: $(cat "$WORK/list.out")"
+fi
 expect_refused "describe of the deleted group" "does not exist" groups describe "$group"
 expect_refused "a second delete" "GROUP_ID_NOT_FOUND" groups delete "$group"
 note "delete removed the group; describe and a second delete report it missing"

@@ -13,6 +13,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "broker/broker.h"
+#include "tools/common/command_line.h"
 #include "spdlog/spdlog.h"
 
 ABSL_FLAG(int32_t, node_id, 1, "Node id of this broker");
@@ -43,26 +44,6 @@ ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn, error");
 
 namespace {
 
-// DESIGN.md §5 spells flags with dashes (--data-dir); absl spells them with underscores.
-// Accept both by rewriting the flag-name part of every --flag argument.
-std::vector<char*> NormalizeFlagNames(int argc, char** argv, std::vector<std::string>* storage) {
-  storage->reserve(argc);
-  std::vector<char*> out;
-  for (int i = 0; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (i > 0 && arg.starts_with("--")) {
-      size_t end = arg.find('=');
-      if (end == std::string::npos) end = arg.size();
-      for (size_t j = 2; j < end; ++j) {
-        if (arg[j] == '-') arg[j] = '_';
-      }
-    }
-    storage->push_back(std::move(arg));
-    out.push_back(storage->back().data());
-  }
-  return out;
-}
-
 int Fail(const std::string& message) {
   std::fprintf(stderr, "rill-broker: %s\n", message.c_str());
   return 2;
@@ -74,9 +55,12 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Runs a Rill broker node.\n  rill-broker --node-id 1 --listen 127.0.0.1:9092 "
       "--data-dir DIR");
+  // DESIGN.md §5 spells flags with dashes (--data-dir); absl with underscores.
   std::vector<std::string> storage;
-  std::vector<char*> args = NormalizeFlagNames(argc, argv, &storage);
-  absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
+  std::vector<rill::tools::KeyValueFlag> no_key_values;
+  auto args = rill::tools::PreprocessArgs(argc, argv, {}, &no_key_values, &storage);
+  if (!args.ok()) return Fail(std::string(args.status().message()));
+  absl::ParseCommandLine(static_cast<int>(args->size()), args->data());
   spdlog::set_level(spdlog::level::from_str(absl::GetFlag(FLAGS_log_level)));
 
   rill::broker::BrokerConfig config;

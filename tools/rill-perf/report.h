@@ -35,9 +35,9 @@ struct LatencyResult {
 
 // One group scenario: how long until every member held its share of the partitions again.
 struct GroupTiming {
-  std::string scenario;  // "join", "leave" or "kill"
-  int members = 0;       // group size when the scenario started
-  double ms = 0;         // from the trigger (first subscribe, close, kill) to full coverage
+  std::string scenario;   // "join", "leave" or "kill"
+  int members = 0;        // group size when the scenario started
+  double ms = 0;          // from the trigger (first subscribe, close, kill) to full coverage
   int assign_events = 0;  // ASSIGN_PARTITIONS callbacks in that time (1 per member: 1 round)
 };
 

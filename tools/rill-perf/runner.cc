@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "consume.h"
+#include "group_bench.h"
 #include "latency.h"
 #include "mock_cluster.h"
 #include "produce.h"
@@ -16,7 +17,7 @@
 namespace rill::perf {
 namespace {
 
-using Result = std::variant<ThroughputResult, LatencyResult>;
+using Result = std::variant<ThroughputResult, LatencyResult, GroupResult>;
 
 // Runs a produce or consume workload o.repeat times and sums the passes, so a short
 // workload (the mock only retains ~5 MiB per partition for consuming) still yields a
@@ -43,10 +44,16 @@ absl::StatusOr<Result> RunThroughput(const Target& target, const PerfOptions& o,
 }
 
 absl::StatusOr<Result> RunOn(const Target& target, const PerfOptions& o) {
-  fmt::print("[{}] {} on {} topic={} partitions={} size={} acks={} compression={}\n", target.label,
-             o.mode_name, target.bootstrap, o.workload.topic, o.workload.partitions,
-             o.workload.size, o.workload.acks,
-             o.workload.compression.empty() ? "default" : o.workload.compression);
+  if (o.mode == Mode::kGroup) {
+    fmt::print("[{}] group on {} topic={} partitions={} assignor={} session.timeout.ms={}\n",
+               target.label, target.bootstrap, o.workload.topic, o.workload.partitions,
+               o.group.assignor, o.group.session_timeout_ms);
+  } else {
+    fmt::print("[{}] {} on {} topic={} partitions={} size={} acks={} compression={}\n",
+               target.label, o.mode_name, target.bootstrap, o.workload.topic,
+               o.workload.partitions, o.workload.size, o.workload.acks,
+               o.workload.compression.empty() ? "default" : o.workload.compression);
+  }
   auto partitions = PrepareTopic(target, o.workload);
   if (!partitions.ok()) return partitions.status();
   switch (o.mode) {
@@ -55,6 +62,8 @@ absl::StatusOr<Result> RunOn(const Target& target, const PerfOptions& o) {
       return RunThroughput(target, o, *partitions);
     case Mode::kLatency:
       return RunLatency(target, o.workload, *partitions);
+    case Mode::kGroup:
+      return RunGroup(target, o.workload, o.group, *partitions);
     case Mode::kMockCluster:
       break;
   }
@@ -71,6 +80,7 @@ std::optional<Result> RunAndPrint(const Target& target, const PerfOptions& o) {
   }
   if (auto* t = std::get_if<ThroughputResult>(&*result)) PrintThroughput(*t);
   if (auto* l = std::get_if<LatencyResult>(&*result)) PrintLatency(*l);
+  if (auto* g = std::get_if<GroupResult>(&*result)) PrintGroup(*g);
   return *std::move(result);
 }
 
@@ -86,6 +96,7 @@ std::optional<Result> RunOnMock(const PerfOptions& o) {
 
 bool Clean(const Result& r) {
   if (auto* t = std::get_if<ThroughputResult>(&r)) return t->errors == 0;
+  if (auto* g = std::get_if<GroupResult>(&r)) return g->errors == 0;
   return std::get<LatencyResult>(r).errors == 0;
 }
 
@@ -98,6 +109,8 @@ int RunBenchmark(const PerfOptions& o) {
     if (!mock || !ours) return 1;
     if (auto* t = std::get_if<ThroughputResult>(&*ours)) {
       PrintThroughputRatio(*t, std::get<ThroughputResult>(*mock));
+    } else if (auto* g = std::get_if<GroupResult>(&*ours)) {
+      PrintGroupRatio(*g, std::get<GroupResult>(*mock));
     } else {
       PrintLatencyRatio(std::get<LatencyResult>(*ours), std::get<LatencyResult>(*mock));
     }

@@ -29,10 +29,10 @@ struct Workload {
 
 // Group mode: consumer-group join and rebalance timings (see group_bench.h).
 struct GroupWorkload {
-  std::vector<int> join_members = {1, 3, 10};  // one join measurement per group size
-  int rebalance_members = 3;                   // group size for the leave and kill scenarios
-  std::string assignor = "range";              // partition.assignment.strategy
-  int session_timeout_ms = 6000;               // session.timeout.ms: the kill scenario's wait
+  std::vector<int> join_members = {1, 3, 10};   // one join measurement per group size
+  int rebalance_members = 3;                    // group size for the leave and kill scenarios
+  std::string assignor = "range";               // partition.assignment.strategy
+  int session_timeout_ms = 6000;                // session.timeout.ms: the kill scenario's wait
   bool join = true, leave = true, kill = true;  // scenarios to run
 };
 

@@ -20,9 +20,8 @@ namespace rill::topics {
 namespace {
 
 using TopicPartition = std::pair<std::string, int32_t>;
-using PartitionListPtr =
-    std::unique_ptr<rd_kafka_topic_partition_list_t,
-                    decltype(&rd_kafka_topic_partition_list_destroy)>;
+using PartitionListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t,
+                                         decltype(&rd_kafka_topic_partition_list_destroy)>;
 
 PartitionListPtr NewPartitionList(int size) {
   return PartitionListPtr(rd_kafka_topic_partition_list_new(size),
@@ -99,8 +98,8 @@ absl::StatusOr<GroupInfo> DescribeConsumerGroup(AdminClient& admin, const std::s
   const char* assignor = rd_kafka_ConsumerGroupDescription_partition_assignor(d);
   info.assignor = assignor != nullptr ? assignor : "";
   if (const rd_kafka_Node_t* node = rd_kafka_ConsumerGroupDescription_coordinator(d)) {
-    info.coordinator = fmt::format("{}:{} ({})", rd_kafka_Node_host(node),
-                                   rd_kafka_Node_port(node), rd_kafka_Node_id(node));
+    info.coordinator = fmt::format("{}:{} ({})", rd_kafka_Node_host(node), rd_kafka_Node_port(node),
+                                   rd_kafka_Node_id(node));
   }
   for (size_t i = 0; i < rd_kafka_ConsumerGroupDescription_member_count(d); ++i) {
     const rd_kafka_MemberDescription_t* m = rd_kafka_ConsumerGroupDescription_member(d, i);
@@ -210,13 +209,13 @@ absl::Status ListGroups(AdminClient& admin) {
   for (size_t i = 0; i < count; ++i) {
     const std::string id = rd_kafka_ConsumerGroupListing_group_id(groups[i]);
     auto type = types.find(id);
-    std::string protocol_type =
-        type != types.end() ? type->second
-        : rd_kafka_ConsumerGroupListing_is_simple_consumer_group(groups[i]) ? ""
-                                                                            : "consumer";
-    rows.push_back({id, rd_kafka_consumer_group_state_name(
-                            rd_kafka_ConsumerGroupListing_state(groups[i])),
-                    OrDash(protocol_type)});
+    std::string protocol_type = type != types.end() ? type->second
+                                : rd_kafka_ConsumerGroupListing_is_simple_consumer_group(groups[i])
+                                    ? ""
+                                    : "consumer";
+    rows.push_back(
+        {id, rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupListing_state(groups[i])),
+         OrDash(protocol_type)});
   }
   std::sort(rows.begin(), rows.end());
   rows.insert(rows.begin(), {"GROUP", "STATE", "PROTOCOL-TYPE"});
@@ -248,7 +247,8 @@ absl::Status DescribeGroup(AdminClient& admin, const std::string& group) {
     auto marks = Watermarks(admin, tp);  // a deleted topic's offsets have none
     if (marks.ok()) {
       end = std::to_string(marks->second);
-      if (c != committed->end()) lag = std::to_string(std::max<int64_t>(0, marks->second - c->second));
+      if (c != committed->end())
+        lag = std::to_string(std::max<int64_t>(0, marks->second - c->second));
     }
     rows.push_back({group, tp.first, std::to_string(tp.second), current, end, lag,
                     member ? OrDash(member->consumer_id) : "-", member ? OrDash(member->host) : "-",
@@ -329,8 +329,12 @@ absl::Status ResetGroupOffsets(AdminClient& admin, const ResetOffsetsRequest& re
     const auto [low, high] = *marks;
     int64_t target = low;
     switch (request.to) {
-      case ResetOffsetsRequest::To::kEarliest: target = low; break;
-      case ResetOffsetsRequest::To::kLatest: target = high; break;
+      case ResetOffsetsRequest::To::kEarliest:
+        target = low;
+        break;
+      case ResetOffsetsRequest::To::kLatest:
+        target = high;
+        break;
       case ResetOffsetsRequest::To::kOffset:
         // Out of range: the nearest end, as kafka-consumer-groups.sh does.
         target = std::clamp(request.offset, low, high);

@@ -128,7 +128,8 @@ int main(int argc, char** argv) {
   rill::topics::ResetOffsetsRequest reset;
   if (group_command == "reset-offsets") {
     if (to_earliest + to_latest + to_offset.has_value() != 1) {
-      return UsageError("reset-offsets needs exactly one of --to-earliest, --to-latest, --to-offset");
+      return UsageError(
+          "reset-offsets needs exactly one of --to-earliest, --to-latest, --to-offset");
     }
     if (execute && dry_run) return UsageError("--execute and --dry-run exclude each other");
     if (topic_spec.empty()) return UsageError("reset-offsets needs --topic");

@@ -9,10 +9,7 @@ namespace rill::broker {
 
 void HandleCreatePartitions(std::shared_ptr<RequestContext> ctx) {
   protocol::CreatePartitionsRequest request;
-  protocol::Reader r = ctx->body();
-  if (!request.Decode(r, ctx->version())) {
-    return ctx->CloseConnection("bad CreatePartitions: " + r.error());
-  }
+  if (!ctx->Decode(&request)) return;
   protocol::CreatePartitionsResponse response;
   for (const auto& t : request.topics) {
     AdminResult result;

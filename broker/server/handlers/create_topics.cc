@@ -55,10 +55,7 @@ AdminResult CreateOne(TopicManager& topics, int32_t node_id,
 
 void HandleCreateTopics(std::shared_ptr<RequestContext> ctx) {
   protocol::CreateTopicsRequest request;
-  protocol::Reader r = ctx->body();
-  if (!request.Decode(r, ctx->version())) {
-    return ctx->CloseConnection("bad CreateTopics: " + r.error());
-  }
+  if (!ctx->Decode(&request)) return;
   protocol::CreateTopicsResponse response;
   std::set<std::string> seen;
   for (const auto& t : request.topics) {

@@ -10,10 +10,7 @@ namespace rill::broker {
 
 void HandleDeleteGroups(std::shared_ptr<RequestContext> ctx) {
   protocol::DeleteGroupsRequest request;
-  protocol::Reader r = ctx->body();
-  if (!request.Decode(r, ctx->version())) {
-    return ctx->CloseConnection("bad DeleteGroups: " + r.error());
-  }
+  if (!ctx->Decode(&request)) return;
   protocol::DeleteGroupsResponse response;
   for (const std::string& id : request.groups_names) {
     response.results.push_back({id, protocol::ToWire(ctx->services().groups.DeleteGroup(id))});

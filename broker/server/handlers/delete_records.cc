@@ -9,10 +9,7 @@ namespace rill::broker {
 
 void HandleDeleteRecords(std::shared_ptr<RequestContext> ctx) {
   protocol::DeleteRecordsRequest request;
-  protocol::Reader r = ctx->body();
-  if (!request.Decode(r, ctx->version())) {
-    return ctx->CloseConnection("bad DeleteRecords: " + r.error());
-  }
+  if (!ctx->Decode(&request)) return;
   using protocol::ErrorCode;
   protocol::DeleteRecordsResponse response;
   for (const auto& topic : request.topics) {

@@ -9,10 +9,7 @@ namespace rill::broker {
 
 void HandleDeleteTopics(std::shared_ptr<RequestContext> ctx) {
   protocol::DeleteTopicsRequest request;
-  protocol::Reader r = ctx->body();
-  if (!request.Decode(r, ctx->version())) {
-    return ctx->CloseConnection("bad DeleteTopics: " + r.error());
-  }
+  if (!ctx->Decode(&request)) return;
   protocol::DeleteTopicsResponse response;
   for (const std::string& name : request.topic_names) {
     auto& out = response.responses.emplace_back();

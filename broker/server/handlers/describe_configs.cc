@@ -43,10 +43,7 @@ DescribeConfigsResponse::DescribeConfigsResourceResult Entry(const std::string& 
 
 void HandleDescribeConfigs(std::shared_ptr<RequestContext> ctx) {
   protocol::DescribeConfigsRequest request;
-  protocol::Reader r = ctx->body();
-  if (!request.Decode(r, ctx->version())) {
-    return ctx->CloseConnection("bad DescribeConfigs: " + r.error());
-  }
+  if (!ctx->Decode(&request)) return;
   BrokerServices& services = ctx->services();
   DescribeConfigsResponse response;
   for (const auto& resource : request.resources) {

@@ -10,10 +10,7 @@ namespace rill::broker {
 
 void HandleDescribeGroups(std::shared_ptr<RequestContext> ctx) {
   protocol::DescribeGroupsRequest request;
-  protocol::Reader r = ctx->body();
-  if (!request.Decode(r, ctx->version())) {
-    return ctx->CloseConnection("bad DescribeGroups: " + r.error());
-  }
+  if (!ctx->Decode(&request)) return;
   protocol::DescribeGroupsResponse response;
   for (const std::string& id : request.groups) {
     group::GroupDescription d = ctx->services().groups.DescribeGroup(id);

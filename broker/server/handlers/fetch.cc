@@ -136,8 +136,7 @@ class FetchOperation : public AppendWaiter, public std::enable_shared_from_this<
 
 void HandleFetch(std::shared_ptr<RequestContext> ctx) {
   FetchRequest request;
-  protocol::Reader r = ctx->body();
-  if (!request.Decode(r, ctx->version())) return ctx->CloseConnection("bad Fetch: " + r.error());
+  if (!ctx->Decode(&request)) return;
   auto op = std::make_shared<FetchOperation>(std::move(ctx), std::move(request));
   op->Start();
 }

@@ -10,10 +10,7 @@ namespace rill::broker {
 
 void HandleFindCoordinator(std::shared_ptr<RequestContext> ctx) {
   protocol::FindCoordinatorRequest request;
-  protocol::Reader r = ctx->body();
-  if (!request.Decode(r, ctx->version())) {
-    return ctx->CloseConnection("bad FindCoordinator: " + r.error());
-  }
+  if (!ctx->Decode(&request)) return;
   protocol::FindCoordinatorResponse response;
   if (request.key_type != protocol::FindCoordinatorRequest::kGroup) {
     response.error_code = protocol::ToWire(protocol::ErrorCode::kCoordinatorNotAvailable);

@@ -10,8 +10,7 @@ namespace rill::broker {
 
 void HandleHeartbeat(std::shared_ptr<RequestContext> ctx) {
   protocol::HeartbeatRequest request;
-  protocol::Reader r = ctx->body();
-  if (!request.Decode(r, ctx->version())) return ctx->CloseConnection("bad Heartbeat: " + r.error());
+  if (!ctx->Decode(&request)) return;
   protocol::HeartbeatResponse response;
   response.error_code = protocol::ToWire(ctx->services().groups.Heartbeat(
       request.group_id, request.generation_id, request.member_id, request.group_instance_id));

@@ -11,8 +11,7 @@ namespace rill::broker {
 
 void HandleJoinGroup(std::shared_ptr<RequestContext> ctx) {
   protocol::JoinGroupRequest request;
-  protocol::Reader r = ctx->body();
-  if (!request.Decode(r, ctx->version())) return ctx->CloseConnection("bad JoinGroup: " + r.error());
+  if (!ctx->Decode(&request)) return;
   group::JoinRequest join;
   join.group_id = request.group_id;
   join.session_timeout_ms = request.session_timeout_ms;

@@ -10,8 +10,7 @@ namespace rill::broker {
 
 void HandleLeaveGroup(std::shared_ptr<RequestContext> ctx) {
   protocol::LeaveGroupRequest request;
-  protocol::Reader r = ctx->body();
-  if (!request.Decode(r, ctx->version())) return ctx->CloseConnection("bad LeaveGroup: " + r.error());
+  if (!ctx->Decode(&request)) return;
   std::vector<group::MemberIdentity> members;
   if (ctx->version() >= 3) {
     for (const auto& m : request.members) members.push_back({m.member_id, m.group_instance_id});

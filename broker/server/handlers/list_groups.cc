@@ -10,8 +10,7 @@ namespace rill::broker {
 
 void HandleListGroups(std::shared_ptr<RequestContext> ctx) {
   protocol::ListGroupsRequest request;
-  protocol::Reader r = ctx->body();
-  if (!request.Decode(r, ctx->version())) return ctx->CloseConnection("bad ListGroups: " + r.error());
+  if (!ctx->Decode(&request)) return;
   std::vector<group::GroupListing> groups;
   protocol::ListGroupsResponse response;
   response.error_code =

@@ -10,10 +10,7 @@ namespace rill::broker {
 
 void HandleListOffsets(std::shared_ptr<RequestContext> ctx) {
   protocol::ListOffsetsRequest request;
-  protocol::Reader r = ctx->body();
-  if (!request.Decode(r, ctx->version())) {
-    return ctx->CloseConnection("bad ListOffsets: " + r.error());
-  }
+  if (!ctx->Decode(&request)) return;
   constexpr int64_t kLatest = -1, kEarliest = -2;
   protocol::ListOffsetsResponse response;
   for (const auto& topic : request.topics) {

@@ -32,8 +32,7 @@ protocol::MetadataResponse::MetadataResponseTopic DescribeTopic(const TopicSnaps
 
 void HandleMetadata(std::shared_ptr<RequestContext> ctx) {
   protocol::MetadataRequest request;
-  protocol::Reader r = ctx->body();
-  if (!request.Decode(r, ctx->version())) return ctx->CloseConnection("bad Metadata: " + r.error());
+  if (!ctx->Decode(&request)) return;
   BrokerServices& services = ctx->services();
   const int32_t node_id = services.config.node_id;
 

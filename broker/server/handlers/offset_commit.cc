@@ -11,10 +11,7 @@ namespace rill::broker {
 
 void HandleOffsetCommit(std::shared_ptr<RequestContext> ctx) {
   protocol::OffsetCommitRequest request;
-  protocol::Reader r = ctx->body();
-  if (!request.Decode(r, ctx->version())) {
-    return ctx->CloseConnection("bad OffsetCommit: " + r.error());
-  }
+  if (!ctx->Decode(&request)) return;
   std::vector<group::CommitEntry> entries;
   for (const auto& t : request.topics) {
     for (const auto& p : t.partitions) {

@@ -10,10 +10,7 @@ namespace rill::broker {
 
 void HandleOffsetDelete(std::shared_ptr<RequestContext> ctx) {
   protocol::OffsetDeleteRequest request;
-  protocol::Reader r = ctx->body();
-  if (!request.Decode(r, ctx->version())) {
-    return ctx->CloseConnection("bad OffsetDelete: " + r.error());
-  }
+  if (!ctx->Decode(&request)) return;
   std::vector<std::pair<std::string, int32_t>> partitions;
   for (const auto& t : request.topics) {
     for (const auto& p : t.partitions) partitions.emplace_back(t.name, p.partition_index);

@@ -13,10 +13,7 @@ namespace rill::broker {
 
 void HandleOffsetFetch(std::shared_ptr<RequestContext> ctx) {
   protocol::OffsetFetchRequest request;
-  protocol::Reader r = ctx->body();
-  if (!request.Decode(r, ctx->version())) {
-    return ctx->CloseConnection("bad OffsetFetch: " + r.error());
-  }
+  if (!ctx->Decode(&request)) return;
   std::optional<std::vector<std::pair<std::string, std::vector<int32_t>>>> wanted;
   if (request.topics) {
     wanted.emplace();

@@ -63,8 +63,7 @@ protocol::ProduceResponse::PartitionProduceResponse AppendPartition(
 
 void HandleProduce(std::shared_ptr<RequestContext> ctx) {
   protocol::ProduceRequest request;
-  protocol::Reader r = ctx->body();
-  if (!request.Decode(r, ctx->version())) return ctx->CloseConnection("bad Produce: " + r.error());
+  if (!ctx->Decode(&request)) return;
 
   const bool valid_acks = request.acks == 0 || request.acks == 1 || request.acks == -1;
   protocol::ProduceResponse response;

@@ -10,8 +10,7 @@ namespace rill::broker {
 
 void HandleSyncGroup(std::shared_ptr<RequestContext> ctx) {
   protocol::SyncGroupRequest request;
-  protocol::Reader r = ctx->body();
-  if (!request.Decode(r, ctx->version())) return ctx->CloseConnection("bad SyncGroup: " + r.error());
+  if (!ctx->Decode(&request)) return;
   group::SyncRequest sync;
   sync.group_id = request.group_id;
   sync.generation_id = request.generation_id;
