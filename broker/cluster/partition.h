@@ -1,5 +1,6 @@
-// One partition replica hosted by this node: its log plus the high watermark and the
-// waiters (parked Fetch requests) that an append must wake. Thread-safe.
+// One partition replica hosted by this node: its log, the state of the idempotent
+// producers writing to it, the high watermark, and the waiters (parked Fetch requests)
+// that an append must wake. Thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,8 @@
 
 #include "absl/status/statusor.h"
 #include "broker/log/partition_log.h"
+#include "broker/protocol/api_keys.h"
+#include "broker/txn/producer_state.h"
 
 namespace rill::broker {
 
@@ -21,16 +24,29 @@ class AppendWaiter {
   virtual void OnAppend() = 0;
 };
 
+// Outcome of appending one batch: an error code for the client, or the batch's offset.
+struct PartitionAppend {
+  protocol::ErrorCode error = protocol::ErrorCode::kNone;
+  int64_t base_offset = -1;
+  int64_t log_append_time_ms = -1;
+  bool duplicate = false;  // a retry of a batch already in the log; nothing was appended
+};
+
 class Partition {
  public:
+  // Takes over `log` and rebuilds the producer state from its batch headers.
+  static absl::StatusOr<std::shared_ptr<Partition>> Open(std::string topic, int32_t index,
+                                                        std::unique_ptr<log::PartitionLog> log);
   Partition(std::string topic, int32_t index, std::unique_ptr<log::PartitionLog> log);
 
   const std::string& topic() const { return topic_; }
   int32_t index() const { return index_; }
   log::PartitionLog& log() { return *log_; }
 
-  // Appends validated batches and wakes every registered waiter.
-  absl::StatusOr<log::AppendResult> Append(std::string batches, int64_t now_ms);
+  // Appends one validated batch (ValidateBatches) after the idempotent-producer checks:
+  // a retried batch is acknowledged with its original offset and not appended again, a
+  // sequence gap or a stale epoch is refused. Wakes every registered waiter.
+  PartitionAppend Append(std::string batch, int64_t now_ms);
 
   // With a single replica the high watermark is the log end offset; replication will
   // make it the minimum ISR offset.
@@ -48,6 +64,9 @@ class Partition {
   const std::string topic_;
   const int32_t index_;
   std::unique_ptr<log::PartitionLog> log_;
+  // Serialises check + append + producer-state update.
+  std::mutex append_mu_;
+  txn::ProducerStateManager producers_;
   std::mutex waiters_mu_;
   std::vector<std::weak_ptr<AppendWaiter>> waiters_;
 };

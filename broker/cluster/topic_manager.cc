@@ -78,7 +78,7 @@ absl::StatusOr<std::shared_ptr<Partition>> TopicManager::OpenPartition(const Top
                                                                        int32_t index) const {
   auto log = log::PartitionLog::Open(PartitionDir(meta.name, index), LogConfigFor(meta));
   if (!log.ok()) return log.status();
-  return std::make_shared<Partition>(meta.name, index, std::move(*log));
+  return Partition::Open(meta.name, index, std::move(*log));
 }
 
 absl::Status TopicManager::Load() {

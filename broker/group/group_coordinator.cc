@@ -712,13 +712,12 @@ ErrorCode GroupCoordinator::AppendToOffsetsTopic(
     builder.Add(std::string_view(key),
                 value ? std::optional<std::string_view>(*value) : std::nullopt, now);
   }
-  auto appended = partition->Append(builder.Build(), now);
-  if (!appended.ok()) {
-    spdlog::error("cannot write to {}-{}: {}", kOffsetsTopic, partition_index,
-                  appended.status().ToString());
-    return ErrorCode::kKafkaStorageError;
+  PartitionAppend appended = partition->Append(builder.Build(), now);
+  if (appended.error != ErrorCode::kNone) {
+    spdlog::error("cannot write to {}-{}: error {}", kOffsetsTopic, partition_index,
+                  protocol::ToWire(appended.error));
   }
-  return ErrorCode::kNone;
+  return appended.error;
 }
 
 std::vector<ErrorCode> GroupCoordinator::CommitOffsets(

@@ -29,6 +29,7 @@ enum class ApiKey : int16_t {
   kAddPartitionsToTxn = 24,
   kAddOffsetsToTxn = 25,
   kEndTxn = 26,
+  kWriteTxnMarkers = 27,  // broker-to-broker (coordinator -> partition leaders)
   kTxnOffsetCommit = 28,
   kDescribeConfigs = 32,
   kCreatePartitions = 37,
@@ -86,6 +87,9 @@ enum class ErrorCode : int16_t {
   kInvalidProducerIdMapping = 49,
   kInvalidTransactionTimeout = 50,
   kConcurrentTransactions = 51,
+  kTransactionCoordinatorFenced = 52,
+  kTransactionalIdAuthorizationFailed = 53,
+  kOperationNotAttempted = 55,
   kUnknownTopicId = 100,
   kInvalidRecord = 87,
   kUnsupportedCompressionType = 76,

@@ -53,6 +53,8 @@ int16_t FirstFlexibleVersion(int16_t api_key) {
       return 3;
     case ApiKey::kEndTxn:
       return 3;
+    case ApiKey::kWriteTxnMarkers:
+      return 1;
     case ApiKey::kTxnOffsetCommit:
       return 3;
     case ApiKey::kDescribeConfigs:

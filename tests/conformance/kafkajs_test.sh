@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # kafkajs 2.2.4 against rill-broker: admin createTopics/listTopics/fetchTopicOffsets,
 # produce (none, GZIP) with keys, headers, null values, acks=-1; read back with kafkajs's
-# Fetch (no group: rill-broker has none yet) and cross-check the same topics with kcat.
+# Fetch (no group; kafkajs_group_test.sh covers groups) and cross-check the same topics
+# with kcat.
 # tests/conformance/js/roundtrip.js says more.
 # shellcheck source=tests/conformance/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

@@ -64,6 +64,7 @@ class GroupProtocolTest : public ::testing::Test {
     options.node_template.group.min_session_timeout_ms = 500;
     cluster_ = std::make_unique<broker::EmbeddedCluster>(options);
     ASSERT_TRUE(cluster_->Start().ok());
+    ASSERT_EQ(testing::CreateTopic(bootstrap(), "topic-a", 1), "");
   }
 
   std::string bootstrap() const { return cluster_->bootstrap_servers(); }
@@ -267,6 +268,22 @@ TEST_F(GroupProtocolTest, BadJoinsGetTheirDocumentedErrors) {
   // The group is unharmed.
   EXPECT_EQ(Heartbeat(c, "typed", member.generation_id, member.member_id),
             ToWire(ErrorCode::kNone));
+}
+
+TEST_F(GroupProtocolTest, CommitToUnknownPartitionIsRefused) {
+  RawClient c(bootstrap());
+  protocol::OffsetCommitRequest req;
+  req.group_id = "standalone";
+  req.topics.push_back({"topic-a", {{0, 5, -1, std::nullopt}, {9, 5, -1, std::nullopt}}});
+  req.topics.push_back({"no-such-topic", {{0, 5, -1, std::nullopt}}});
+  protocol::OffsetCommitResponse out;
+  ASSERT_TRUE(c.Call(req, 7, &out));
+  EXPECT_EQ(out.topics.at(0).partitions.at(0).error_code, 0);
+  EXPECT_EQ(out.topics.at(0).partitions.at(1).error_code,
+            ToWire(ErrorCode::kUnknownTopicOrPartition));
+  EXPECT_EQ(out.topics.at(1).partitions.at(0).error_code,
+            ToWire(ErrorCode::kUnknownTopicOrPartition));
+  EXPECT_EQ(Fetch(c, "standalone").committed_offset, 5);
 }
 
 TEST_F(GroupProtocolTest, UnknownGroupErrors) {

@@ -47,14 +47,16 @@ protocol::ProduceResponse::PartitionProduceResponse AppendPartition(
     out.error_code = ToWire(ErrorCode::kUnsupportedCompressionType);
     return out;
   }
-  auto appended = partition->Append(std::string(*data.records), NowMs());
-  if (!appended.ok()) {
-    spdlog::error("append to {}-{} failed: {}", topic, data.index, appended.status().ToString());
-    out.error_code = ToWire(ErrorCode::kKafkaStorageError);
+  PartitionAppend appended = partition->Append(std::string(*data.records), NowMs());
+  if (appended.error != ErrorCode::kNone) {
+    if (appended.error == ErrorCode::kKafkaStorageError) {
+      spdlog::error("append to {}-{} failed", topic, data.index);
+    }
+    out.error_code = ToWire(appended.error);
     return out;
   }
-  out.base_offset = appended->base_offset;
-  out.log_append_time_ms = appended->log_append_time_ms;
+  out.base_offset = appended.base_offset;
+  out.log_append_time_ms = appended.log_append_time_ms;
   out.log_start_offset = partition->log().log_start_offset();
   return out;
 }

@@ -5,11 +5,11 @@
 // null and empty values, explicit timestamps, acks=-1, no compression and GZIP (the only
 // codec built into kafkajs; snappy/lz4/zstd need plugins, so they are not tested here).
 //
-// Read-back: kafkajs consumers always join a consumer group, and rill-broker has no groups
-// yet, so the messages are read with kafkajs's own Fetch request on its internal cluster
-// object (kafkajs/src — internal API, pinned by package-lock.json to 2.2.4). That still
-// decodes every record batch with kafkajs's codec, with no group. The shell script also
-// reads the same topics with kcat. A kafkajs group-consumer test comes with the groups work.
+// Read-back: kafkajs consumers always join a consumer group (group.js tests those), so to
+// check the records alone they are read with kafkajs's own Fetch request on its internal
+// cluster object (kafkajs/src — internal API, pinned by package-lock.json to 2.2.4). That
+// still decodes every record batch with kafkajs's codec, with no group. The shell script
+// also reads the same topics with kcat.
 //
 // Usage: node roundtrip.js --bootstrap HOST:PORT --expect-dir DIR [--mock]
 // Writes DIR/<codec>.topic and DIR/<codec>.expected: kcat -f '%p|%o|%k|%S\n' lines

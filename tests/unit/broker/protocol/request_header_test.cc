@@ -44,6 +44,7 @@ TEST(RequestHeaderTest, FirstFlexibleVersionOfEveryKnownApi) {
   EXPECT_EQ(FirstFlexibleVersion(Key(ApiKey::kAddPartitionsToTxn)), 3);
   EXPECT_EQ(FirstFlexibleVersion(Key(ApiKey::kAddOffsetsToTxn)), 3);
   EXPECT_EQ(FirstFlexibleVersion(Key(ApiKey::kEndTxn)), 3);
+  EXPECT_EQ(FirstFlexibleVersion(Key(ApiKey::kWriteTxnMarkers)), 1);
   EXPECT_EQ(FirstFlexibleVersion(Key(ApiKey::kTxnOffsetCommit)), 3);
   EXPECT_EQ(FirstFlexibleVersion(Key(ApiKey::kDescribeConfigs)), 4);
   EXPECT_EQ(FirstFlexibleVersion(Key(ApiKey::kCreatePartitions)), 2);
