@@ -2,6 +2,7 @@
 
 #include "broker/cluster/topic_manager.h"
 #include "broker/group/group_coordinator.h"
+#include "broker/txn/producer_id_manager.h"
 #include "broker/server/broker_services.h"
 #include "broker/server/server.h"
 #include "spdlog/spdlog.h"
@@ -18,8 +19,10 @@ absl::Status Broker::Start() {
   if (absl::Status s = topics_->Load(); !s.ok()) return s;
   groups_ = std::make_unique<group::GroupCoordinator>(*topics_, config_.group);
   groups_->StartLoading();
+  producer_ids_ = std::make_unique<txn::ProducerIdManager>(config_.data_dir +
+                                                           "/__meta/producer-id-block");
   services_ = std::unique_ptr<BrokerServices>(new BrokerServices{
-      config_, *topics_, *groups_,
+      config_, *topics_, *groups_, *producer_ids_,
       config_.advertised_host.empty() ? config_.host : config_.advertised_host, 0});
   server_ = std::make_unique<Server>(*services_);
   if (absl::Status s = server_->Start(config_.host, config_.port, config_.io_threads); !s.ok()) {
@@ -55,5 +58,9 @@ std::string Broker::bootstrap_address() const {
 TopicManager& Broker::topics() { return *topics_; }
 
 group::GroupCoordinator& Broker::groups() { return *groups_; }
+
+void Broker::DropConnections() {
+  if (server_) server_->DropConnections();
+}
 
 }  // namespace rill::broker

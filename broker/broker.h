@@ -17,6 +17,9 @@ class Server;
 namespace group {
 class GroupCoordinator;
 }
+namespace txn {
+class ProducerIdManager;
+}
 struct BrokerServices;
 
 class Broker {
@@ -39,11 +42,15 @@ class Broker {
   const BrokerConfig& config() const { return config_; }
   TopicManager& topics();
   group::GroupCoordinator& groups();
+  // Closes every client connection (clients reconnect and retry): fault injection for
+  // tests of retries and idempotence.
+  void DropConnections();
 
  private:
   BrokerConfig config_;
   std::unique_ptr<TopicManager> topics_;
   std::unique_ptr<group::GroupCoordinator> groups_;
+  std::unique_ptr<txn::ProducerIdManager> producer_ids_;
   std::unique_ptr<BrokerServices> services_;
   std::unique_ptr<Server> server_;
   bool started_ = false;

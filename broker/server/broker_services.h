@@ -11,6 +11,9 @@
 namespace rill::broker::group {
 class GroupCoordinator;
 }
+namespace rill::broker::txn {
+class ProducerIdManager;
+}
 
 namespace rill::broker {
 
@@ -18,6 +21,7 @@ struct BrokerServices {
   const BrokerConfig& config;
   TopicManager& topics;
   group::GroupCoordinator& groups;
+  txn::ProducerIdManager& producer_ids;
   std::string advertised_host;
   int32_t advertised_port = 0;
 };

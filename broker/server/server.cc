@@ -88,6 +88,15 @@ void Server::Every(int64_t interval_ms, std::function<void()> fn) {
   ticks_.push_back(tick);
 }
 
+void Server::DropConnections() {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  for (auto& weak : impl_->connections) {
+    if (auto c = weak.lock()) {
+      asio::post(c->strand(), [c] { c->Close("dropped (fault injection)"); });
+    }
+  }
+}
+
 void Server::Stop() {
   if (!impl_ || impl_->stopped) return;
   impl_->stopped = true;

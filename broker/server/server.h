@@ -25,6 +25,8 @@ class Server {
   int port() const { return port_; }
   // Runs `fn` every `interval_ms` on an io thread until Stop().
   void Every(int64_t interval_ms, std::function<void()> fn);
+  // Closes every open client connection; the listener keeps accepting.
+  void DropConnections();
   // Stops accepting, closes connections and joins the io threads.
   void Stop();
 

@@ -19,6 +19,7 @@
 #include "broker/protocol/messages/fetch.h"
 #include "broker/protocol/messages/find_coordinator.h"
 #include "broker/protocol/messages/heartbeat.h"
+#include "broker/protocol/messages/init_producer_id.h"
 #include "broker/protocol/messages/join_group.h"
 #include "broker/protocol/messages/leave_group.h"
 #include "broker/protocol/messages/list_groups.h"
@@ -91,6 +92,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case p::ApiKey::kCreatePartitions: Decode<p::CreatePartitionsRequest>(body, v); break;
     case p::ApiKey::kDeleteGroups: Decode<p::DeleteGroupsRequest>(body, v); break;
     case p::ApiKey::kOffsetDelete: Decode<p::OffsetDeleteRequest>(body, v); break;
+    case p::ApiKey::kInitProducerId: Decode<p::InitProducerIdRequest>(body, v); break;
     default: break;
   }
   return 0;

@@ -11,6 +11,7 @@
 #include "broker/protocol/messages/fetch.h"
 #include "broker/protocol/messages/find_coordinator.h"
 #include "broker/protocol/messages/heartbeat.h"
+#include "broker/protocol/messages/init_producer_id.h"
 #include "broker/protocol/messages/join_group.h"
 #include "broker/protocol/messages/leave_group.h"
 #include "broker/protocol/messages/list_groups.h"
@@ -52,6 +53,7 @@ const std::vector<HandlerEntry>& HandlerTable() {
       Entry<protocol::CreateTopicsRequest>(&HandleCreateTopics),
       Entry<protocol::DeleteTopicsRequest>(&HandleDeleteTopics),
       Entry<protocol::DeleteRecordsRequest>(&HandleDeleteRecords),
+      Entry<protocol::InitProducerIdRequest>(&HandleInitProducerId),
       Entry<protocol::DescribeConfigsRequest>(&HandleDescribeConfigs),
       Entry<protocol::CreatePartitionsRequest>(&HandleCreatePartitions),
       Entry<protocol::DeleteGroupsRequest>(&HandleDeleteGroups),

@@ -47,5 +47,6 @@ void HandleDescribeGroups(std::shared_ptr<RequestContext> ctx);
 void HandleListGroups(std::shared_ptr<RequestContext> ctx);
 void HandleDeleteGroups(std::shared_ptr<RequestContext> ctx);
 void HandleOffsetDelete(std::shared_ptr<RequestContext> ctx);
+void HandleInitProducerId(std::shared_ptr<RequestContext> ctx);
 
 }  // namespace rill::broker
