@@ -140,7 +140,15 @@ TEST_F(IdempotenceTest, LibrdkafkaIdempotentProducerWithDroppedConnections) {
                                 {"batch.num.messages", "200"},
                                 {"reconnect.backoff.ms", "1"},
                                 {"reconnect.backoff.max.ms", "10"}});
-    for (int i = 0; i < kRecords; ++i) producer.Send("flaky", i % 3, std::nullopt, std::to_string(i));
+    for (int i = 0; i < kRecords; ++i) {
+      producer.Send("flaky", i % 3, std::nullopt, std::to_string(i));
+      // Besides the background drops, drop every connection while this chunk is in flight.
+      if (i % 3000 == 2999) {
+        rd_kafka_poll(producer.handle(), 0);
+        cluster_.node(0).DropConnections();
+        ++drops;
+      }
+    }
     ASSERT_TRUE(producer.Flush(120s));
     done = true;
     chaos.join();
@@ -149,7 +157,7 @@ TEST_F(IdempotenceTest, LibrdkafkaIdempotentProducerWithDroppedConnections) {
       ASSERT_EQ(d.err, RD_KAFKA_RESP_ERR_NO_ERROR) << rd_kafka_err2str(d.err);
     }
   }
-  EXPECT_GT(drops.load(), 3);
+  EXPECT_GE(drops.load(), 10);
   testing::Consumer consumer({{"bootstrap.servers", bootstrap()}});
   consumer.Assign("flaky", {0, 1, 2});
   auto got = consumer.ReadN(kRecords, 60s);
