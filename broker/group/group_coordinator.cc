@@ -328,6 +328,12 @@ GroupCoordinator::Member& GroupCoordinator::AddMember(Group& group, const std::s
   m.session_deadline_ms = now + request.session_timeout_ms;
   if (request.group_instance_id) group.static_members[*request.group_instance_id] = member_id;
   if (group.leader_id.empty()) group.leader_id = member_id;
+  // While the initial delay of a fresh group runs, every newcomer extends it (bounded by
+  // the rebalance timeout), so a fleet starting together lands in one generation.
+  if (group.state == State::kPreparingRebalance && group.initial_delay_until_ms > now) {
+    group.initial_delay_until_ms =
+        std::min(now + config_.initial_rebalance_delay_ms, group.join_deadline_ms);
+  }
   return m;
 }
 
