@@ -19,6 +19,7 @@ class GroupCoordinator;
 }
 namespace txn {
 class ProducerIdManager;
+class TransactionCoordinator;
 }
 struct BrokerServices;
 
@@ -42,6 +43,7 @@ class Broker {
   const BrokerConfig& config() const { return config_; }
   TopicManager& topics();
   group::GroupCoordinator& groups();
+  txn::TransactionCoordinator& transactions();
   // Closes every client connection (clients reconnect and retry): fault injection for
   // tests of retries and idempotence.
   void DropConnections();
@@ -51,6 +53,7 @@ class Broker {
   std::unique_ptr<TopicManager> topics_;
   std::unique_ptr<group::GroupCoordinator> groups_;
   std::unique_ptr<txn::ProducerIdManager> producer_ids_;
+  std::unique_ptr<txn::TransactionCoordinator> transactions_;
   std::unique_ptr<BrokerServices> services_;
   std::unique_ptr<Server> server_;
   bool started_ = false;

@@ -7,6 +7,7 @@
 
 #include "broker/group/group_config.h"
 #include "broker/log/partition_log.h"
+#include "broker/txn/txn_config.h"
 
 namespace rill::broker {
 
@@ -34,6 +35,8 @@ struct BrokerConfig {
 
   // Consumer groups: offsets topic, session limits, initial rebalance delay, retention.
   group::GroupConfig group;
+  // Transactions: state topic partitions, largest transaction timeout.
+  txn::TxnConfig txn;
 
   // Defaults for topic-level configs (log.segment.bytes, log.retention.ms, ...).
   log::LogConfig log_defaults;

@@ -6,6 +6,7 @@
 
 #include "broker/broker.h"
 #include "broker/group/group_coordinator.h"
+#include "broker/txn/transaction_coordinator.h"
 
 namespace rill::broker {
 namespace fs = std::filesystem;
@@ -46,6 +47,7 @@ absl::Status EmbeddedCluster::Start() {
     // Embedded users expect a ready cluster: wait for committed offsets to load rather
     // than let the first group requests see COORDINATOR_LOAD_IN_PROGRESS.
     node->groups().WaitLoaded();
+    node->transactions().WaitLoaded();
     nodes_.push_back(std::move(node));
   }
   return absl::OkStatus();
@@ -62,7 +64,10 @@ absl::Status EmbeddedCluster::RestartNode(int index) {
   old.Stop();
   nodes_[index] = std::make_unique<Broker>(config);
   absl::Status s = nodes_[index]->Start();
-  if (s.ok()) nodes_[index]->groups().WaitLoaded();
+  if (s.ok()) {
+    nodes_[index]->groups().WaitLoaded();
+    nodes_[index]->transactions().WaitLoaded();
+  }
   return s;
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "broker/protocol/control_batch.h"
+
 namespace rill::broker {
 
 Partition::Partition(std::string topic, int32_t index, std::unique_ptr<log::PartitionLog> log)
@@ -10,8 +12,9 @@ Partition::Partition(std::string topic, int32_t index, std::unique_ptr<log::Part
 absl::StatusOr<std::shared_ptr<Partition>> Partition::Open(std::string topic, int32_t index,
                                                           std::unique_ptr<log::PartitionLog> log) {
   auto partition = std::make_shared<Partition>(std::move(topic), index, std::move(log));
-  // Replay batch headers so retries of batches written before a restart are still
-  // recognised as duplicates.
+  // Replay the batches so retries of batches written before a restart are still
+  // recognised as duplicates, and transactions left open or aborted before a restart
+  // (or kill -9) keep the LSO and the aborted index right.
   log::PartitionLog& l = *partition->log_;
   int64_t offset = l.log_start_offset();
   const int64_t end = l.log_end_offset();
@@ -26,6 +29,18 @@ absl::StatusOr<std::shared_ptr<Partition>> Partition::Open(std::string topic, in
       auto header = protocol::ParseRecordBatchHeader(std::string_view(chunk).substr(pos));
       if (!header || pos + header->total_size() > chunk.size()) break;
       partition->producers_.OnAppended(*header, header->base_offset);
+      if (header->producer_id >= 0 && header->is_transactional()) {
+        if (header->is_control()) {
+          auto marker = protocol::ParseControlMarker(
+              std::string_view(chunk).substr(pos, header->total_size()));
+          if (marker) {
+            partition->txns_.OnMarker(marker->producer_id, marker->commit,
+                                      header->base_offset);
+          }
+        } else {
+          partition->txns_.OnTransactionalBatch(header->producer_id, header->base_offset);
+        }
+      }
       next = header->last_offset() + 1;
       pos += header->total_size();
     }
@@ -42,6 +57,10 @@ PartitionAppend Partition::Append(std::string batch, int64_t now_ms) {
     out.error = protocol::ErrorCode::kCorruptMessage;
     return out;
   }
+  const bool has_producer = header->producer_id >= 0;
+  const bool txn_data = has_producer && header->is_transactional() && !header->is_control();
+  std::optional<protocol::ControlMarker> marker;
+  if (has_producer && header->is_control()) marker = protocol::ParseControlMarker(batch);
   {
     std::lock_guard<std::mutex> lock(append_mu_);
     txn::SequenceCheck check = producers_.Check(*header);
@@ -54,15 +73,71 @@ PartitionAppend Partition::Append(std::string batch, int64_t now_ms) {
       out.duplicate = true;
       return out;
     }
+    bool opened = false;
+    {
+      std::lock_guard<std::mutex> txn_lock(txn_mu_);
+      if (has_producer && !header->is_transactional() &&
+          txns_.OpenTransaction(header->producer_id)) {
+        // Kafka: a producer inside a transaction writes transactionally or not at all.
+        out.error = protocol::ErrorCode::kInvalidTxnState;
+        return out;
+      }
+      // Open the transaction before the data becomes visible in the log, so no reader
+      // ever sees a high watermark past this batch with an LSO that ignores it. Appends
+      // are serialised by append_mu_, so the batch lands at the current log end.
+      if (txn_data) {
+        opened = txns_.OnTransactionalBatch(header->producer_id, log_->log_end_offset());
+      }
+    }
     auto appended = log_->Append(std::move(batch), now_ms);
     if (!appended.ok()) {
+      if (opened) {
+        std::lock_guard<std::mutex> txn_lock(txn_mu_);
+        txns_.ForgetOpened(header->producer_id);
+      }
       out.error = protocol::ErrorCode::kKafkaStorageError;
       return out;
     }
     producers_.OnAppended(*header, appended->base_offset);
+    if (marker) {
+      // Closed only after the marker is in the log: until then the LSO stays put, which
+      // errs on the safe side for readers.
+      std::lock_guard<std::mutex> txn_lock(txn_mu_);
+      txns_.OnMarker(marker->producer_id, marker->commit, appended->base_offset);
+    }
     out.base_offset = appended->base_offset;
     out.log_append_time_ms = appended->log_append_time_ms;
   }
+  WakeWaiters();
+  return out;
+}
+
+PartitionAppend Partition::WriteMarker(int64_t producer_id, int16_t producer_epoch, bool commit,
+                                       int32_t coordinator_epoch, int64_t now_ms) {
+  return Append(
+      protocol::BuildControlBatch(producer_id, producer_epoch, commit, coordinator_epoch, now_ms),
+      now_ms);
+}
+
+int64_t Partition::last_stable_offset() const {
+  std::lock_guard<std::mutex> lock(txn_mu_);
+  // The log end is read under txn_mu_: a transaction is registered (under txn_mu_)
+  // before its first batch is appended, so this never sees the batch without it.
+  return txns_.LastStableOffset(log_->log_end_offset());
+}
+
+std::vector<txn::AbortedTxn> Partition::AbortedTransactions(int64_t from_offset,
+                                                            int64_t upper_bound) const {
+  std::lock_guard<std::mutex> lock(txn_mu_);
+  return txns_.AbortedTransactions(from_offset, upper_bound);
+}
+
+std::optional<int64_t> Partition::OpenTransaction(int64_t producer_id) const {
+  std::lock_guard<std::mutex> lock(txn_mu_);
+  return txns_.OpenTransaction(producer_id);
+}
+
+void Partition::WakeWaiters() {
   std::vector<std::weak_ptr<AppendWaiter>> to_wake;
   {
     std::lock_guard<std::mutex> lock(waiters_mu_);
@@ -71,7 +146,6 @@ PartitionAppend Partition::Append(std::string batch, int64_t now_ms) {
   for (auto& weak : to_wake) {
     if (auto waiter = weak.lock()) waiter->OnAppend();
   }
-  return out;
 }
 
 void Partition::AddWaiter(std::weak_ptr<AppendWaiter> waiter) {

@@ -82,6 +82,8 @@ struct GroupCoordinator::Group {
   int64_t initial_delay_until_ms = 0;  // delayed initial join: not before this
   int64_t empty_since_ms = 0;
   std::map<std::pair<std::string, int32_t>, OffsetValue> offsets;
+  // Offsets committed inside still-open transactions, by producer id.
+  std::map<int64_t, std::map<std::pair<std::string, int32_t>, OffsetValue>> pending_txn_offsets;
 
   bool HasAllMembersJoined() const {
     if (!pending_members.empty()) return false;
@@ -125,10 +127,17 @@ void GroupCoordinator::Load() {
   auto topic = topics_.GetTopic(kOffsetsTopic);
   size_t loaded = 0;
   std::map<std::string, std::map<std::pair<std::string, int32_t>, OffsetValue>> offsets;
+  // Transactional offsets whose transaction has no marker yet, by producer id.
+  std::map<int64_t,
+           std::map<std::string, std::map<std::pair<std::string, int32_t>, OffsetValue>>>
+      open_txn_offsets;
   if (topic) {
     for (int32_t p = 0; p < topic->partition_count; ++p) {
       auto partition = topics_.GetPartition(kOffsetsTopic, p);
       if (!partition) continue;
+      std::map<int64_t,
+               std::map<std::string, std::map<std::pair<std::string, int32_t>, OffsetValue>>>
+          pending;
       int64_t offset = partition->log().log_start_offset();
       const int64_t end = partition->log().log_end_offset();
       while (offset < end) {
@@ -140,7 +149,23 @@ void GroupCoordinator::Load() {
           auto header = protocol::ParseRecordBatchHeader(std::string_view(data).substr(pos));
           if (!header || pos + header->total_size() > data.size()) break;
           auto records = protocol::DecodeRecords(std::string_view(data).substr(pos, header->total_size()));
-          if (records.ok() && !header->is_control()) {
+          if (records.ok() && header->is_control()) {
+            // A transaction marker: its producer's pending offsets in this partition are
+            // applied (commit, control type 1) or dropped (abort, type 0).
+            bool commit = false;
+            if (!records->empty() && (*records)[0].key && (*records)[0].key->size() >= 4) {
+              commit = protocol::LoadBigEndian16((*records)[0].key->data() + 2) == 1;
+            }
+            auto it = pending.find(header->producer_id);
+            if (it != pending.end()) {
+              if (commit) {
+                for (auto& [group_id, tps] : it->second) {
+                  for (auto& [tp, value] : tps) offsets[group_id][tp] = value;
+                }
+              }
+              pending.erase(it);
+            }
+          } else if (records.ok()) {
             for (const auto& record : *records) {
               if (!record.key) continue;
               OffsetsTopicKey key = DecodeOffsetsTopicKey(*record.key);
@@ -148,7 +173,9 @@ void GroupCoordinator::Load() {
                 auto tp = std::make_pair(key.offset.topic, key.offset.partition);
                 std::optional<OffsetValue> value;
                 if (record.value) value = DecodeOffsetValue(*record.value);
-                if (value) {
+                if (header->is_transactional()) {
+                  if (value) pending[header->producer_id][key.group][tp] = *value;
+                } else if (value) {
                   offsets[key.group][tp] = *value;
                 } else {
                   offsets[key.group].erase(tp);
@@ -165,6 +192,7 @@ void GroupCoordinator::Load() {
         if (next <= offset) break;
         offset = next;
       }
+      for (auto& [producer_id, groups] : pending) open_txn_offsets[producer_id] = std::move(groups);
     }
   }
   std::lock_guard<std::mutex> lock(mu_);
@@ -174,6 +202,12 @@ void GroupCoordinator::Load() {
     Group& group = GetOrCreateGroup(group_id);
     group.offsets = std::move(group_offsets);
     group.empty_since_ms = now;
+  }
+  // Still-open transactions keep their offsets pending until their marker arrives.
+  for (auto& [producer_id, groups] : open_txn_offsets) {
+    for (auto& [group_id, tps] : groups) {
+      GetOrCreateGroup(group_id).pending_txn_offsets[producer_id] = std::move(tps);
+    }
   }
   loading_ = false;
   spdlog::info("group coordinator loaded {} offset records for {} groups", loaded, groups_.size());
@@ -708,12 +742,17 @@ ErrorCode GroupCoordinator::LeaveGroup(const std::string& group_id,
 
 ErrorCode GroupCoordinator::AppendToOffsetsTopic(
     const std::string& group_id,
-    const std::vector<std::pair<std::string, std::optional<std::string>>>& records, int64_t now) {
+    const std::vector<std::pair<std::string, std::optional<std::string>>>& records, int64_t now,
+    std::optional<std::pair<int64_t, int16_t>> producer) {
   const int32_t partition_index =
       OffsetsPartitionFor(group_id, config_.offsets_topic_partitions);
   auto partition = topics_.GetPartition(kOffsetsTopic, partition_index);
   if (!partition) return ErrorCode::kCoordinatorNotAvailable;
   protocol::RecordBatchBuilder builder;
+  if (producer) {
+    // Transactional offsets carry no sequence: only the epoch fences them.
+    builder.set_producer(producer->first, producer->second, -1).set_transactional(true);
+  }
   for (const auto& [key, value] : records) {
     builder.Add(std::string_view(key),
                 value ? std::optional<std::string_view>(*value) : std::nullopt, now);
@@ -812,6 +851,68 @@ ErrorCode GroupCoordinator::FetchOffsets(
     for (const auto& [tp, value] : group->offsets) fill(tp.first, tp.second);
   }
   return ErrorCode::kNone;
+}
+
+std::vector<ErrorCode> GroupCoordinator::CommitTransactionalOffsets(
+    const std::string& group_id, int64_t producer_id, int16_t producer_epoch,
+    int32_t generation_id, const std::string& member_id,
+    const std::optional<std::string>& group_instance_id, const std::vector<CommitEntry>& entries) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto all = [&](ErrorCode e) { return std::vector<ErrorCode>(entries.size(), e); };
+  if (ErrorCode e = CheckLoaded(); e != ErrorCode::kNone) return all(e);
+  if (group_id.empty()) return all(ErrorCode::kInvalidGroupId);
+  Group* group = FindGroup(group_id);
+  if (generation_id >= 0 || !member_id.empty()) {
+    // KIP-447: the producer commits on behalf of a consumer of a given generation.
+    if (group == nullptr) return all(ErrorCode::kUnknownMemberId);
+    if (group_instance_id && group->static_members.contains(*group_instance_id) &&
+        group->static_members[*group_instance_id] != member_id) {
+      return all(ErrorCode::kFencedInstanceId);
+    }
+    if (!group->members.contains(member_id)) return all(ErrorCode::kUnknownMemberId);
+    if (generation_id != group->generation_id) return all(ErrorCode::kIllegalGeneration);
+  } else if (group == nullptr) {
+    group = &GetOrCreateGroup(group_id);
+  }
+  const int64_t now = SystemNowMs();
+  std::vector<ErrorCode> errors(entries.size(), ErrorCode::kNone);
+  std::vector<std::pair<std::string, std::optional<std::string>>> records;
+  std::vector<size_t> accepted;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const CommitEntry& e = entries[i];
+    if (e.metadata && e.metadata->size() > static_cast<size_t>(config_.offset_metadata_max_bytes)) {
+      errors[i] = ErrorCode::kOffsetMetadataTooLarge;
+      continue;
+    }
+    records.emplace_back(EncodeOffsetKey({group_id, e.topic, e.partition}),
+                         EncodeOffsetValue({e.offset, e.leader_epoch, e.metadata.value_or(""), now}));
+    accepted.push_back(i);
+  }
+  if (records.empty()) return errors;
+  ErrorCode e = AppendToOffsetsTopic(group_id, records, now, {{producer_id, producer_epoch}});
+  for (size_t i : accepted) {
+    errors[i] = e;
+    if (e == ErrorCode::kNone) {
+      const CommitEntry& c = entries[i];
+      group->pending_txn_offsets[producer_id][{c.topic, c.partition}] =
+          OffsetValue{c.offset, c.leader_epoch, c.metadata.value_or(""), now};
+    }
+  }
+  return errors;
+}
+
+void GroupCoordinator::CompleteTransaction(int64_t producer_id, bool commit,
+                                           int32_t offsets_partition) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& [id, group] : groups_) {
+    if (OffsetsPartitionFor(id, config_.offsets_topic_partitions) != offsets_partition) continue;
+    auto it = group->pending_txn_offsets.find(producer_id);
+    if (it == group->pending_txn_offsets.end()) continue;
+    if (commit) {
+      for (auto& [tp, value] : it->second) group->offsets[tp] = value;
+    }
+    group->pending_txn_offsets.erase(it);
+  }
 }
 
 GroupDescription GroupCoordinator::DescribeGroup(const std::string& group_id) {
@@ -958,7 +1059,7 @@ void GroupCoordinator::Tick(int64_t now) {
         if (!tombstones.empty()) AppendToOffsetsTopic(group.group_id, tombstones, now);
       }
       if (group.state == State::kEmpty && group.offsets.empty() && group.members.empty() &&
-          group.pending_members.empty()) {
+          group.pending_members.empty() && group.pending_txn_offsets.empty()) {
         dead.push_back(id);
       }
     }

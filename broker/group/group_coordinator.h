@@ -154,6 +154,19 @@ class GroupCoordinator {
       const std::optional<std::vector<std::pair<std::string, std::vector<int32_t>>>>& partitions,
       std::vector<FetchedOffset>* out);
 
+  // TxnOffsetCommit: offsets written to __consumer_offsets inside the producer's
+  // transaction; they become visible when the transaction commits (CompleteTransaction)
+  // and vanish if it aborts. A generation >= 0 is checked with the member id (KIP-447),
+  // so a zombie from an older generation is fenced.
+  std::vector<ErrorCode> CommitTransactionalOffsets(
+      const std::string& group_id, int64_t producer_id, int16_t producer_epoch,
+      int32_t generation_id, const std::string& member_id,
+      const std::optional<std::string>& group_instance_id,
+      const std::vector<CommitEntry>& entries);
+  // The transaction of `producer_id` ended with a marker on __consumer_offsets partition
+  // `offsets_partition`: apply (commit) or drop (abort) its pending offsets there.
+  void CompleteTransaction(int64_t producer_id, bool commit, int32_t offsets_partition);
+
   GroupDescription DescribeGroup(const std::string& group_id);
   // `states` empty = all. Returns the top-level error.
   ErrorCode ListGroups(const std::vector<std::string>& states, std::vector<GroupListing>* out);
@@ -192,10 +205,11 @@ class GroupCoordinator {
   std::string SelectProtocol(const Group& group) const;
   ErrorCode CheckLoaded() const;
   // Appends records (key, value or null for a tombstone) to the group's offsets partition.
+  // `producer` (id, epoch) marks a transactional write.
   ErrorCode AppendToOffsetsTopic(
       const std::string& group_id,
       const std::vector<std::pair<std::string, std::optional<std::string>>>& records,
-      int64_t now);
+      int64_t now, std::optional<std::pair<int64_t, int16_t>> producer = std::nullopt);
   void Load();
 
   TopicManager& topics_;

@@ -13,6 +13,7 @@ class GroupCoordinator;
 }
 namespace rill::broker::txn {
 class ProducerIdManager;
+class TransactionCoordinator;
 }
 
 namespace rill::broker {
@@ -22,6 +23,7 @@ struct BrokerServices {
   TopicManager& topics;
   group::GroupCoordinator& groups;
   txn::ProducerIdManager& producer_ids;
+  txn::TransactionCoordinator& transactions;
   std::string advertised_host;
   int32_t advertised_port = 0;
 };

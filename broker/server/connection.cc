@@ -66,7 +66,7 @@ void Connection::ReadBody(uint32_t size) {
       asio::bind_executor(strand_, [self = shared_from_this()](std::error_code ec, size_t) {
         if (ec) return self->Close("");
         self->pending_bytes_ += self->body_.size();
-        self->pending_.push_back(std::move(self->body_));
+        self->pending_.push_back({std::move(self->body_), std::chrono::steady_clock::now()});
         self->body_.clear();
         self->MaybeProcessNext();
         if (self->pending_.size() >= kMaxPendingRequests ||
@@ -80,18 +80,18 @@ void Connection::ReadBody(uint32_t size) {
 
 void Connection::MaybeProcessNext() {
   if (closed_ || in_flight_ || pending_.empty()) return;
-  std::string frame = std::move(pending_.front());
+  PendingRequest next = std::move(pending_.front());
   pending_.pop_front();
-  pending_bytes_ -= frame.size();
+  pending_bytes_ -= next.frame.size();
   if (reading_paused_) {
     reading_paused_ = false;
     ReadSize();
   }
   in_flight_ = true;
-  Dispatch(std::move(frame));
+  Dispatch(std::move(next.frame), next.received);
 }
 
-void Connection::Dispatch(std::string frame) {
+void Connection::Dispatch(std::string frame, std::chrono::steady_clock::time_point received) {
   protocol::Reader reader(frame);
   protocol::RequestHeader header;
   if (!protocol::DecodeRequestHeader(reader, &header)) {
@@ -103,7 +103,7 @@ void Connection::Dispatch(std::string frame) {
   }
   size_t body_offset = reader.position();
   auto ctx = std::make_shared<RequestContext>(shared_from_this(), services_, header,
-                                              std::move(frame), body_offset);
+                                              std::move(frame), body_offset, received);
   if (header.api_version < entry->min_version || header.api_version > entry->max_version) {
     if (header.api_key == static_cast<int16_t>(protocol::ApiKey::kApiVersions)) {
       // KIP-511: answer an ApiVersions request of a version we do not know with

@@ -4,6 +4,7 @@
 // connection. Internal to the server; all work runs on the connection's strand.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -32,7 +33,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void ReadSize();
   void ReadBody(uint32_t size);
   void MaybeProcessNext();
-  void Dispatch(std::string frame);
+  void Dispatch(std::string frame, std::chrono::steady_clock::time_point received);
   void Flush();
 
   asio::ip::tcp::socket socket_;
@@ -42,7 +43,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   char size_buf_[4];
   std::string body_;
 
-  std::deque<std::string> pending_;  // requests read but not yet dispatched
+  struct PendingRequest {
+    std::string frame;
+    std::chrono::steady_clock::time_point received;
+  };
+  std::deque<PendingRequest> pending_;  // requests read but not yet dispatched
   size_t pending_bytes_ = 0;
   bool reading_paused_ = false;
   bool in_flight_ = false;            // a request is being handled

@@ -14,12 +14,13 @@ int64_t NowMs() {
 
 RequestContext::RequestContext(std::shared_ptr<Connection> connection, BrokerServices& services,
                                protocol::RequestHeader header, std::string frame,
-                               size_t body_offset)
+                               size_t body_offset, std::chrono::steady_clock::time_point received)
     : connection_(std::move(connection)),
       services_(services),
       header_(std::move(header)),
       frame_(std::move(frame)),
-      body_offset_(body_offset) {}
+      body_offset_(body_offset),
+      received_(received) {}
 
 protocol::Reader RequestContext::body() const {
   return protocol::Reader(std::string_view(frame_).substr(body_offset_));

@@ -21,7 +21,8 @@ class Connection;
 class RequestContext : public std::enable_shared_from_this<RequestContext> {
  public:
   RequestContext(std::shared_ptr<Connection> connection, BrokerServices& services,
-                 protocol::RequestHeader header, std::string frame, size_t body_offset);
+                 protocol::RequestHeader header, std::string frame, size_t body_offset,
+                 std::chrono::steady_clock::time_point received);
 
   const protocol::RequestHeader& header() const { return header_; }
   int16_t version() const { return header_.api_version; }
@@ -29,6 +30,8 @@ class RequestContext : public std::enable_shared_from_this<RequestContext> {
   // A reader positioned at the start of the request body.
   protocol::Reader body() const;
   const std::string& client_id() const;
+  // When the request's last byte was read from the socket (before any queueing).
+  std::chrono::steady_clock::time_point received() const { return received_; }
   // "/ip" of the client, as Kafka shows it in DescribeGroups.
   std::string client_host() const;
 
@@ -80,6 +83,7 @@ class RequestContext : public std::enable_shared_from_this<RequestContext> {
   protocol::RequestHeader header_;
   std::string frame_;
   size_t body_offset_;
+  std::chrono::steady_clock::time_point received_;
   bool finished_ = false;
 };
 

@@ -28,6 +28,10 @@ SequenceCheck ProducerStateManager::Check(const protocol::RecordBatchHeader& bat
     result.error = ErrorCode::kInvalidProducerEpoch;
     return result;
   }
+  // Transaction markers and transactional offset commits carry no sequence (-1); only
+  // the epoch fence applies (Kafka's appendEndTxnMarker). A newer epoch is accepted and
+  // becomes the producer's epoch.
+  if (batch.is_control() || batch.base_sequence < 0) return result;
   if (batch.producer_epoch > entry.epoch) {
     // A bumped epoch restarts the sequence.
     if (first != 0) result.error = ErrorCode::kOutOfOrderSequenceNumber;

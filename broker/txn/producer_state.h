@@ -43,7 +43,8 @@ struct SequenceCheck {
 
 class ProducerStateManager {
  public:
-  // Checks a batch about to be appended. Batches without a producer id pass.
+  // Checks a batch about to be appended. Batches without a producer id pass; control
+  // batches (transaction markers) are only checked against the producer's epoch.
   SequenceCheck Check(const protocol::RecordBatchHeader& batch) const;
   // Records an appended batch (with its assigned base offset).
   void OnAppended(const protocol::RecordBatchHeader& batch, int64_t base_offset);

@@ -3,7 +3,9 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -208,6 +210,66 @@ std::string CreateTopic(const std::string& bootstrap, const std::string& topic, 
   rd_kafka_queue_destroy(q);
   rd_kafka_destroy(rk);
   return result;
+}
+
+BrokerProcess::BrokerProcess(std::string data_dir, int port, std::vector<std::string> extra_flags)
+    : data_dir_(std::move(data_dir)), port_(port), extra_flags_(std::move(extra_flags)) {}
+
+BrokerProcess::~BrokerProcess() { Kill(SIGKILL); }
+
+std::string BrokerProcess::Start() {
+  int out[2];
+  if (::pipe(out) != 0) return "";
+  std::string listen = "127.0.0.1:" + std::to_string(port_);
+  std::vector<std::string> args = {RILL_BROKER_BIN, "--node-id", "1", "--listen", listen,
+                                   "--data-dir", data_dir_, "--log-level", "warn"};
+  args.insert(args.end(), extra_flags_.begin(), extra_flags_.end());
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    ::dup2(out[1], 1);
+    ::close(out[0]);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(RILL_BROKER_BIN, argv.data());
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  FILE* f = ::fdopen(out[0], "r");
+  char line[256];
+  std::string address;
+  // Blocks until the broker prints its line or exits (EOF).
+  if (std::fgets(line, sizeof(line), f)) {
+    std::string text(line);
+    const std::string prefix = "rill-broker listening on ";
+    if (text.starts_with(prefix)) {
+      address = text.substr(prefix.size(), text.find('\n') - prefix.size());
+    }
+  }
+  std::fclose(f);
+  return address;
+}
+
+void BrokerProcess::Kill(int sig) {
+  if (pid_ > 0) {
+    ::kill(pid_, sig);
+    int status;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+}
+
+int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  int port = ntohs(addr.sin_port);
+  ::close(fd);
+  return port;
 }
 
 int ConnectRaw(const std::string& bootstrap) {

@@ -82,6 +82,26 @@ class Consumer {
 std::string CreateTopic(const std::string& bootstrap, const std::string& topic, int partitions,
                         const Config& configs = {}, int replication_factor = 1);
 
+// A rill-broker child process on a fixed port and data directory, so it can be killed
+// (SIGKILL included) and restarted where it was. Start() returns "host:port" once the
+// broker printed its listening line, or "" if it exited first.
+class BrokerProcess {
+ public:
+  BrokerProcess(std::string data_dir, int port, std::vector<std::string> extra_flags = {});
+  ~BrokerProcess();
+  std::string Start();
+  void Kill(int sig);
+
+ private:
+  std::string data_dir_;
+  int port_;
+  std::vector<std::string> extra_flags_;
+  int pid_ = -1;
+};
+
+// A loopback port that was free a moment ago.
+int FreePort();
+
 // Connects a raw TCP socket to host:port (the broker's listener); -1 on failure.
 int ConnectRaw(const std::string& bootstrap);
 // Writes all of `data`; false if the peer closed.

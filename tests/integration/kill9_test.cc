@@ -21,65 +21,8 @@ namespace {
 using testing::Consumer;
 using testing::Producer;
 
-// A rill-broker child process; Start() returns once it printed its listening line.
-class BrokerProcess {
- public:
-  BrokerProcess(std::string data_dir, int port) : data_dir_(std::move(data_dir)), port_(port) {}
-  ~BrokerProcess() { Kill(SIGKILL); }
-
-  std::string Start() {
-    int out[2];
-    if (::pipe(out) != 0) return "";
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(out[1], 1);
-      ::close(out[0]);
-      std::string listen = "127.0.0.1:" + std::to_string(port_);
-      ::execl(RILL_BROKER_BIN, RILL_BROKER_BIN, "--node-id", "1", "--listen", listen.c_str(),
-              "--data-dir", data_dir_.c_str(), "--log-level", "warn", nullptr);
-      ::_exit(127);
-    }
-    ::close(out[1]);
-    FILE* f = ::fdopen(out[0], "r");
-    char line[256];
-    std::string address;
-    // Blocks until the broker prints its line or exits (EOF).
-    if (std::fgets(line, sizeof(line), f)) {
-      std::string s(line);
-      const std::string prefix = "rill-broker listening on ";
-      if (s.starts_with(prefix)) address = s.substr(prefix.size(), s.find('\n') - prefix.size());
-    }
-    std::fclose(f);
-    return address;
-  }
-
-  void Kill(int sig) {
-    if (pid_ > 0) {
-      ::kill(pid_, sig);
-      int status;
-      ::waitpid(pid_, &status, 0);
-      pid_ = -1;
-    }
-  }
-
- private:
-  std::string data_dir_;
-  int port_;
-  pid_t pid_ = -1;
-};
-
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  int port = ntohs(addr.sin_port);
-  ::close(fd);
-  return port;
-}
+using testing::BrokerProcess;
+using testing::FreePort;
 
 TEST(Kill9Test, AcknowledgedWritesSurviveSigkill) {
   std::string dir = (std::filesystem::temp_directory_path() /

@@ -7,6 +7,7 @@
 #include <atomic>
 
 #include "absl/status/status.h"
+#include "broker/protocol/record_batch.h"
 #include "broker/protocol/wire.h"
 #include "broker/server/handlers/handlers.h"
 #include "broker/server/request_context.h"
@@ -80,7 +81,8 @@ class FetchOperation : public AppendWaiter, public std::enable_shared_from_this<
         if (!expired) partition->AddWaiter(self);
         const int64_t hw = partition->high_watermark();
         out.high_watermark = hw;
-        out.last_stable_offset = partition->last_stable_offset();
+        // Read after the high watermark, so clamp: the LSO never exceeds the HW sent.
+        out.last_stable_offset = std::min(partition->last_stable_offset(), hw);
         out.log_start_offset = partition->log().log_start_offset();
         if (request_.isolation_level == 1) out.aborted_transactions.emplace();
         if (p.fetch_offset > hw || p.fetch_offset < out.log_start_offset) {
@@ -105,6 +107,21 @@ class FetchOperation : public AppendWaiter, public std::enable_shared_from_this<
           continue;
         }
         if (!buf.empty()) out.records = std::string_view(buf);
+        if (request_.isolation_level == 1 && !buf.empty()) {
+          // The consumer drops the records of these transactions; it needs every aborted
+          // transaction overlapping what is returned, [fetch_offset, last offset].
+          int64_t last = p.fetch_offset;
+          std::string_view rest(buf);
+          while (rest.size() >= protocol::kRecordBatchHeaderSize) {
+            auto h = protocol::ParseRecordBatchHeader(rest);
+            if (!h || h->total_size() > rest.size()) break;
+            last = std::max(last, h->last_offset());
+            rest.remove_prefix(h->total_size());
+          }
+          for (const txn::AbortedTxn& a : partition->AbortedTransactions(p.fetch_offset, last + 1)) {
+            out.aborted_transactions->push_back({a.producer_id, a.first_offset});
+          }
+        }
         total_bytes += static_cast<int64_t>(buf.size());
         remaining -= static_cast<int64_t>(buf.size());
       }

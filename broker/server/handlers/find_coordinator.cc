@@ -1,5 +1,4 @@
-// FindCoordinator: this node coordinates every group. Transaction coordination arrives
-// with the transactions issue; until then it is reported as unavailable.
+// FindCoordinator: this node coordinates every group and every transactional id.
 #include "broker/protocol/messages/find_coordinator.h"
 
 #include "broker/protocol/wire.h"
@@ -12,9 +11,10 @@ void HandleFindCoordinator(std::shared_ptr<RequestContext> ctx) {
   protocol::FindCoordinatorRequest request;
   if (!ctx->Decode(&request)) return;
   protocol::FindCoordinatorResponse response;
-  if (request.key_type != protocol::FindCoordinatorRequest::kGroup) {
-    response.error_code = protocol::ToWire(protocol::ErrorCode::kCoordinatorNotAvailable);
-    response.error_message = "transactions are not supported by this broker yet";
+  if (request.key_type != protocol::FindCoordinatorRequest::kGroup &&
+      request.key_type != protocol::FindCoordinatorRequest::kTransaction) {
+    response.error_code = protocol::ToWire(protocol::ErrorCode::kInvalidRequest);
+    response.error_message = "unknown coordinator key type";
     response.node_id = -1;
     response.port = -1;
   } else if (request.key.empty()) {

@@ -1,5 +1,7 @@
 // The table of implemented APIs. Versions come from each message's codec, so what the
 // broker advertises is exactly what it can decode and encode.
+#include "broker/protocol/messages/add_offsets_to_txn.h"
+#include "broker/protocol/messages/add_partitions_to_txn.h"
 #include "broker/protocol/messages/api_versions.h"
 #include "broker/protocol/messages/create_partitions.h"
 #include "broker/protocol/messages/create_topics.h"
@@ -8,6 +10,7 @@
 #include "broker/protocol/messages/describe_configs.h"
 #include "broker/protocol/messages/delete_groups.h"
 #include "broker/protocol/messages/describe_groups.h"
+#include "broker/protocol/messages/end_txn.h"
 #include "broker/protocol/messages/fetch.h"
 #include "broker/protocol/messages/find_coordinator.h"
 #include "broker/protocol/messages/heartbeat.h"
@@ -22,6 +25,7 @@
 #include "broker/protocol/messages/offset_fetch.h"
 #include "broker/protocol/messages/produce.h"
 #include "broker/protocol/messages/sync_group.h"
+#include "broker/protocol/messages/txn_offset_commit.h"
 #include "broker/server/handlers/handlers.h"
 
 namespace rill::broker {
@@ -54,6 +58,10 @@ const std::vector<HandlerEntry>& HandlerTable() {
       Entry<protocol::DeleteTopicsRequest>(&HandleDeleteTopics),
       Entry<protocol::DeleteRecordsRequest>(&HandleDeleteRecords),
       Entry<protocol::InitProducerIdRequest>(&HandleInitProducerId),
+      Entry<protocol::AddPartitionsToTxnRequest>(&HandleAddPartitionsToTxn),
+      Entry<protocol::AddOffsetsToTxnRequest>(&HandleAddOffsetsToTxn),
+      Entry<protocol::EndTxnRequest>(&HandleEndTxn),
+      Entry<protocol::TxnOffsetCommitRequest>(&HandleTxnOffsetCommit),
       Entry<protocol::DescribeConfigsRequest>(&HandleDescribeConfigs),
       Entry<protocol::CreatePartitionsRequest>(&HandleCreatePartitions),
       Entry<protocol::DeleteGroupsRequest>(&HandleDeleteGroups),

@@ -48,5 +48,9 @@ void HandleListGroups(std::shared_ptr<RequestContext> ctx);
 void HandleDeleteGroups(std::shared_ptr<RequestContext> ctx);
 void HandleOffsetDelete(std::shared_ptr<RequestContext> ctx);
 void HandleInitProducerId(std::shared_ptr<RequestContext> ctx);
+void HandleAddPartitionsToTxn(std::shared_ptr<RequestContext> ctx);
+void HandleAddOffsetsToTxn(std::shared_ptr<RequestContext> ctx);
+void HandleEndTxn(std::shared_ptr<RequestContext> ctx);
+void HandleTxnOffsetCommit(std::shared_ptr<RequestContext> ctx);
 
 }  // namespace rill::broker
