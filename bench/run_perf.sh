@@ -221,6 +221,12 @@ med() {
     }'
 }
 
+# span LINES KEY MATCH: "min–max" over runs of KEY=... in the lines containing MATCH.
+span() {
+  grep -F -- "$3" <<<"$1" | sed -n "s/.* $2=\([^ ]*\).*/\1/p" | sort -g |
+    awk 'NR == 1 { lo = $1 } { hi = $1 } END { if (NR > 1) printf " (%s–%s)", lo, hi }'
+}
+
 size_label() { [[ $1 == 1024 ]] && echo "1 KiB" || echo "$1 B"; }
 
 ROWS=()
@@ -255,7 +261,7 @@ latency_row "fetch.wait.max.ms=5 (otherwise defaults)"
 GROUP_ROWS=()
 group_row() {  # scenario members delay-note
   local m="scenario=$1 members=$2 "
-  GROUP_ROWS+=("| $1 | $2 | $3 | $(med "$R_MOCK" ms "$m") | $(med "$R_OURS" ms "$m") | $(med "$R_RATIO" ms "$m") |")
+  GROUP_ROWS+=("| $1 | $2 | $3 | $(med "$R_MOCK" ms "$m")$(span "$R_MOCK" ms "$m") | $(med "$R_OURS" ms "$m")$(span "$R_OURS" ms "$m") | $(med "$R_RATIO" ms "$m") |")
 }
 perf --against "$GROUP_BOOTSTRAP" group --topic "perf-group-$RUN_ID" --partitions 12 \
   --members 1,3,10 --rebalance-members 3 --session-timeout-ms 6000
@@ -297,8 +303,9 @@ Consumer groups, 12 partitions, range assignor, session.timeout.ms=6000, other l
 defaults (heartbeat.interval.ms=3000). join: first subscribe until all N members hold their
 partitions; leave: start of rd_kafka_consumer_close on one of 3 until the other 2 hold all
 12; kill: rd_kafka_destroy without consumer close, same end. ms; ratio = rill / mock, lower is
-faster. The mock elects a leader 3000 ms after an empty group's first JoinGroup and waits
-session.timeout.ms - 1000 ms for rejoins in any later rebalance.
+faster; medians with the (min–max) over runs. The mock elects a leader 3000 ms after an empty
+group's first JoinGroup and waits session.timeout.ms - 1000 ms for rejoins in any later
+rebalance.
 
 | scenario | members | rill group.initial.rebalance.delay.ms | mock ms | rill ms | rill/mock |
 |---|---:|---|---:|---:|---:|

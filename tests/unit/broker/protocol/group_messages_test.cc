@@ -23,59 +23,12 @@
 #include "broker/protocol/messages/sync_group.h"
 #include "broker/protocol/request_header.h"
 #include "broker/protocol/wire.h"
+#include "tests/unit/broker/protocol/codec_test_util.h"
 
 namespace rill::broker::protocol {
 namespace {
 
-// A byte string from a literal that may hold NULs (the literal's own terminator excluded).
-template <size_t N>
-std::string Raw(const char (&literal)[N]) {
-  return std::string(literal, N - 1);
-}
-
-template <typename T>
-std::string Encode(const T& m, int16_t version) {
-  Writer w;
-  m.Encode(w, version);
-  return w.buffer();
-}
-
-// `full()` builds a value with every field of the newest version set away from its default;
-// `strip(m, v)` puts back the defaults for the fields version v does not carry.
-template <typename T, typename Full, typename Strip>
-void RoundTripEveryVersion(Full full, Strip strip) {
-  for (int16_t v = T::kMinVersion; v <= T::kMaxVersion; ++v) {
-    SCOPED_TRACE("version " + std::to_string(v));
-    T expected = full();
-    strip(expected, v);
-    const std::string bytes = Encode(expected, v);
-
-    // Decoding over a fully populated value proves that Decode overwrites every field,
-    // including the ones this version lacks.
-    T decoded = full();
-    Reader r(bytes);
-    ASSERT_TRUE(decoded.Decode(r, v)) << r.error();
-    EXPECT_TRUE(r.at_end()) << r.remaining() << " bytes left over";
-    EXPECT_EQ(decoded, expected);
-    EXPECT_EQ(Encode(decoded, v), bytes);
-
-    // Fields the version lacks are not written.
-    EXPECT_EQ(Encode(full(), v), bytes);
-
-    for (size_t n = 0; n < bytes.size(); ++n) {
-      Reader truncated(std::string_view(bytes).substr(0, n));
-      T t;
-      EXPECT_FALSE(t.Decode(truncated, v)) << "decoded from the first " << n << " bytes";
-    }
-  }
-  const std::string newest = Encode(full(), T::kMaxVersion);
-  for (int16_t v :
-       {static_cast<int16_t>(T::kMinVersion - 1), static_cast<int16_t>(T::kMaxVersion + 1)}) {
-    Reader r(newest);
-    T t;
-    EXPECT_FALSE(t.Decode(r, v)) << "unsupported version " << v << " decoded";
-  }
-}
+using namespace ::rill::broker::protocol::testing;
 
 // ---------------------------------------------------------------------------------------
 // FindCoordinator

@@ -17,55 +17,15 @@
 #include "broker/protocol/messages/metadata.h"
 #include "broker/protocol/messages/produce.h"
 #include "broker/protocol/wire.h"
+#include "tests/unit/broker/protocol/codec_test_util.h"
 
 namespace rill::broker::protocol {
 namespace {
 
-template <typename T>
-std::string Encode(const T& m, int16_t version) {
-  Writer w;
-  m.Encode(w, version);
-  return w.buffer();
-}
-
-// `full` has every field of the newest version set to a non-default value; `strip(m, v)`
-// resets the fields that version v does not carry to the defaults Kafka gives them.
-template <typename T, typename Full, typename Strip>
-void CheckEveryVersion(Full full, Strip strip) {
-  for (int16_t v = T::kMinVersion; v <= T::kMaxVersion; ++v) {
-    SCOPED_TRACE("version " + std::to_string(v));
-    T expected = full();
-    strip(expected, v);
-    const std::string bytes = Encode(expected, v);
-
-    // Decode into a populated object: every field must be overwritten.
-    T decoded = full();
-    Reader r(bytes);
-    ASSERT_TRUE(decoded.Decode(r, v)) << r.error();
-    EXPECT_TRUE(r.at_end()) << r.remaining() << " bytes left over";
-    EXPECT_EQ(decoded, expected);
-    EXPECT_EQ(Encode(decoded, v), bytes);
-
-    // Fields the version lacks are not written.
-    EXPECT_EQ(Encode(full(), v), bytes);
-
-    for (size_t n = 0; n < bytes.size(); ++n) {
-      Reader truncated(std::string_view(bytes).substr(0, n));
-      T t;
-      EXPECT_FALSE(t.Decode(truncated, v)) << "decoded from the first " << n << " bytes";
-    }
-  }
-  for (int16_t v :
-       {static_cast<int16_t>(T::kMinVersion - 1), static_cast<int16_t>(T::kMaxVersion + 1)}) {
-    const std::string bytes = Encode(full(), T::kMaxVersion);
-    Reader r(bytes);
-    T t;
-    EXPECT_FALSE(t.Decode(r, v)) << "unsupported version " << v << " decoded";
-  }
-}
+using namespace ::rill::broker::protocol::testing;
 
 TEST(MessagesTest, ApiVersionsRequest) {
-  CheckEveryVersion<ApiVersionsRequest>(
+  RoundTripEveryVersion<ApiVersionsRequest>(
       [] {
         return ApiVersionsRequest{.client_software_name = "librdkafka",
                                   .client_software_version = "2.0.2"};
@@ -76,7 +36,7 @@ TEST(MessagesTest, ApiVersionsRequest) {
 }
 
 TEST(MessagesTest, ApiVersionsResponse) {
-  CheckEveryVersion<ApiVersionsResponse>(
+  RoundTripEveryVersion<ApiVersionsResponse>(
       [] {
         return ApiVersionsResponse{
             .error_code = 35,
@@ -90,7 +50,7 @@ TEST(MessagesTest, ApiVersionsResponse) {
 }
 
 TEST(MessagesTest, MetadataRequest) {
-  CheckEveryVersion<MetadataRequest>(
+  RoundTripEveryVersion<MetadataRequest>(
       [] {
         return MetadataRequest{.topics = {{{"a"}, {"bb"}}}, .allow_auto_topic_creation = false};
       },
@@ -122,7 +82,7 @@ TEST(MessagesTest, MetadataRequestAllTopics) {
 }
 
 TEST(MessagesTest, MetadataResponse) {
-  CheckEveryVersion<MetadataResponse>(
+  RoundTripEveryVersion<MetadataResponse>(
       [] {
         return MetadataResponse{
             .throttle_time_ms = 5,
@@ -150,7 +110,7 @@ TEST(MessagesTest, MetadataResponse) {
 
 TEST(MessagesTest, ProduceRequest) {
   static const std::string kBatch = std::string("\x00\x01\x02 batch", 9);
-  CheckEveryVersion<ProduceRequest>(
+  RoundTripEveryVersion<ProduceRequest>(
       [] {
         return ProduceRequest{
             .transactional_id = "txn-1",
@@ -160,7 +120,7 @@ TEST(MessagesTest, ProduceRequest) {
         };
       },
       [](ProduceRequest&, int16_t) {});
-  CheckEveryVersion<ProduceRequest>(
+  RoundTripEveryVersion<ProduceRequest>(
       [] {
         return ProduceRequest{
             .transactional_id = std::nullopt, .acks = 1, .timeout_ms = 0, .topics = {}};
@@ -182,7 +142,7 @@ TEST(MessagesTest, ProduceRequestRecordsAliasTheInput) {
 }
 
 TEST(MessagesTest, ProduceResponse) {
-  CheckEveryVersion<ProduceResponse>(
+  RoundTripEveryVersion<ProduceResponse>(
       [] {
         return ProduceResponse{
             .responses = {{"t", {{0, 0, 100, 1234, 7}, {1, 6, -1, -1, 3}}}, {"u", {}}},
@@ -199,7 +159,7 @@ TEST(MessagesTest, ProduceResponse) {
 }
 
 TEST(MessagesTest, FetchRequest) {
-  CheckEveryVersion<FetchRequest>(
+  RoundTripEveryVersion<FetchRequest>(
       [] {
         return FetchRequest{
             .replica_id = 3,
@@ -231,7 +191,7 @@ TEST(MessagesTest, FetchRequest) {
 }
 
 TEST(MessagesTest, FetchResponse) {
-  CheckEveryVersion<FetchResponse>(
+  RoundTripEveryVersion<FetchResponse>(
       [] {
         using Aborted = FetchResponse::AbortedTransaction;
         return FetchResponse{
@@ -281,7 +241,7 @@ TEST(MessagesTest, FetchResponse) {
 }
 
 TEST(MessagesTest, ListOffsetsRequest) {
-  CheckEveryVersion<ListOffsetsRequest>(
+  RoundTripEveryVersion<ListOffsetsRequest>(
       [] {
         return ListOffsetsRequest{
             .replica_id = 2,
@@ -295,7 +255,7 @@ TEST(MessagesTest, ListOffsetsRequest) {
 }
 
 TEST(MessagesTest, ListOffsetsResponse) {
-  CheckEveryVersion<ListOffsetsResponse>(
+  RoundTripEveryVersion<ListOffsetsResponse>(
       [] {
         return ListOffsetsResponse{
             .throttle_time_ms = 3,
@@ -308,7 +268,7 @@ TEST(MessagesTest, ListOffsetsResponse) {
 }
 
 TEST(MessagesTest, CreateTopicsRequest) {
-  CheckEveryVersion<CreateTopicsRequest>(
+  RoundTripEveryVersion<CreateTopicsRequest>(
       [] {
         return CreateTopicsRequest{
             .topics = {{.name = "a",
@@ -331,7 +291,7 @@ TEST(MessagesTest, CreateTopicsRequest) {
 }
 
 TEST(MessagesTest, CreateTopicsResponse) {
-  CheckEveryVersion<CreateTopicsResponse>(
+  RoundTripEveryVersion<CreateTopicsResponse>(
       [] {
         return CreateTopicsResponse{
             .throttle_time_ms = 8,
@@ -347,7 +307,7 @@ TEST(MessagesTest, CreateTopicsResponse) {
 }
 
 TEST(MessagesTest, DeleteTopicsRequest) {
-  CheckEveryVersion<DeleteTopicsRequest>(
+  RoundTripEveryVersion<DeleteTopicsRequest>(
       [] {
         return DeleteTopicsRequest{.topic_names = {"a", "bb", ""}, .timeout_ms = 1000};
       },
@@ -355,7 +315,7 @@ TEST(MessagesTest, DeleteTopicsRequest) {
 }
 
 TEST(MessagesTest, DeleteTopicsResponse) {
-  CheckEveryVersion<DeleteTopicsResponse>(
+  RoundTripEveryVersion<DeleteTopicsResponse>(
       [] {
         return DeleteTopicsResponse{.throttle_time_ms = 2, .responses = {{"a", 0}, {"b", 3}}};
       },
@@ -365,7 +325,7 @@ TEST(MessagesTest, DeleteTopicsResponse) {
 }
 
 TEST(MessagesTest, DescribeConfigsRequest) {
-  CheckEveryVersion<DescribeConfigsRequest>(
+  RoundTripEveryVersion<DescribeConfigsRequest>(
       [] {
         return DescribeConfigsRequest{
             .resources = {{2, "t", std::vector<std::string>{"retention.ms", "cleanup.policy"}},
@@ -380,7 +340,7 @@ TEST(MessagesTest, DescribeConfigsRequest) {
 }
 
 TEST(MessagesTest, DescribeConfigsResponse) {
-  CheckEveryVersion<DescribeConfigsResponse>(
+  RoundTripEveryVersion<DescribeConfigsResponse>(
       [] {
         return DescribeConfigsResponse{
             .throttle_time_ms = 4,
@@ -425,7 +385,7 @@ TEST(MessagesTest, DescribeConfigsResponse) {
 
 TEST(MessagesTest, CreatePartitionsRequest) {
   using Assignment = CreatePartitionsRequest::CreatePartitionsAssignment;
-  CheckEveryVersion<CreatePartitionsRequest>(
+  RoundTripEveryVersion<CreatePartitionsRequest>(
       [] {
         return CreatePartitionsRequest{
             .topics = {{"t", 4, std::vector<Assignment>{{{1, 2}}, {{2, 1}}}},
@@ -438,7 +398,7 @@ TEST(MessagesTest, CreatePartitionsRequest) {
 }
 
 TEST(MessagesTest, CreatePartitionsResponse) {
-  CheckEveryVersion<CreatePartitionsResponse>(
+  RoundTripEveryVersion<CreatePartitionsResponse>(
       [] {
         return CreatePartitionsResponse{
             .throttle_time_ms = 1,
@@ -449,7 +409,7 @@ TEST(MessagesTest, CreatePartitionsResponse) {
 }
 
 TEST(MessagesTest, DeleteRecordsRequest) {
-  CheckEveryVersion<DeleteRecordsRequest>(
+  RoundTripEveryVersion<DeleteRecordsRequest>(
       [] {
         return DeleteRecordsRequest{.topics = {{"t", {{0, 10}, {1, -1}}}, {"u", {}}},
                                     .timeout_ms = 100};
@@ -458,7 +418,7 @@ TEST(MessagesTest, DeleteRecordsRequest) {
 }
 
 TEST(MessagesTest, DeleteRecordsResponse) {
-  CheckEveryVersion<DeleteRecordsResponse>(
+  RoundTripEveryVersion<DeleteRecordsResponse>(
       [] {
         return DeleteRecordsResponse{.throttle_time_ms = 1,
                                      .topics = {{"t", {{0, 10, 0}, {1, -1, 1}}}, {"u", {}}}};

@@ -8,15 +8,12 @@
 
 #include "broker/protocol/api_keys.h"
 #include "broker/protocol/wire.h"
+#include "tests/unit/broker/protocol/codec_test_util.h"
 
 namespace rill::broker::protocol {
 namespace {
 
-std::string Bytes(std::initializer_list<int> bytes) {
-  std::string s;
-  for (int b : bytes) s.push_back(static_cast<char>(b));
-  return s;
-}
+using namespace ::rill::broker::protocol::testing;
 
 int16_t Key(ApiKey k) { return static_cast<int16_t>(k); }
 

@@ -17,37 +17,12 @@
 #include "broker/protocol/messages/write_txn_markers.h"
 #include "broker/protocol/request_header.h"
 #include "broker/protocol/wire.h"
+#include "tests/unit/broker/protocol/codec_test_util.h"
 
 namespace rill::broker::protocol {
 namespace {
 
-std::string Bytes(std::initializer_list<int> bytes) {
-  std::string s;
-  for (int b : bytes) s.push_back(static_cast<char>(b));
-  return s;
-}
-
-template <typename T>
-std::string Encode(const T& m, int16_t version) {
-  Writer w;
-  m.Encode(w, version);
-  return w.buffer();
-}
-
-template <typename T>
-T DecodeOrDie(const std::string& bytes, int16_t version) {
-  Reader r(bytes);
-  T m;
-  EXPECT_TRUE(m.Decode(r, version)) << r.error();
-  EXPECT_TRUE(r.at_end()) << r.remaining() << " bytes left over";
-  return m;
-}
-
-template <typename T>
-void ExpectGolden(const T& m, int16_t version, const std::string& bytes) {
-  EXPECT_EQ(Encode(m, version), bytes);
-  EXPECT_EQ(DecodeOrDie<T>(bytes, version), m);
-}
+using namespace ::rill::broker::protocol::testing;
 
 // ---------------------------------------------------------------------------------------
 // InitProducerId

@@ -8,15 +8,12 @@
 #include <limits>
 #include <string>
 #include <vector>
+#include "tests/unit/broker/protocol/codec_test_util.h"
 
 namespace rill::broker::protocol {
 namespace {
 
-std::string Bytes(std::initializer_list<int> bytes) {
-  std::string s;
-  for (int b : bytes) s.push_back(static_cast<char>(b));
-  return s;
-}
+using namespace ::rill::broker::protocol::testing;
 
 TEST(WireTest, FixedWidthIntegersAreBigEndian) {
   Writer w;
