@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "broker/log/batch_scan.h"
 #include "broker/protocol/control_batch.h"
 
 namespace rill::broker {
@@ -10,43 +11,24 @@ Partition::Partition(std::string topic, int32_t index, std::unique_ptr<log::Part
     : topic_(std::move(topic)), index_(index), log_(std::move(log)) {}
 
 absl::StatusOr<std::shared_ptr<Partition>> Partition::Open(std::string topic, int32_t index,
-                                                          std::unique_ptr<log::PartitionLog> log) {
+                                                           std::unique_ptr<log::PartitionLog> log) {
   auto partition = std::make_shared<Partition>(std::move(topic), index, std::move(log));
   // Replay the batches so retries of batches written before a restart are still
   // recognised as duplicates, and transactions left open or aborted before a restart
   // (or kill -9) keep the LSO and the aborted index right.
-  log::PartitionLog& l = *partition->log_;
-  int64_t offset = l.log_start_offset();
-  const int64_t end = l.log_end_offset();
-  std::string chunk;
-  while (offset < end) {
-    absl::Status s = l.Read(offset, 4 << 20, end, &chunk);
-    if (!s.ok()) return s;
-    if (chunk.empty()) break;
-    size_t pos = 0;
-    int64_t next = offset;
-    while (pos + protocol::kRecordBatchHeaderSize <= chunk.size()) {
-      auto header = protocol::ParseRecordBatchHeader(std::string_view(chunk).substr(pos));
-      if (!header || pos + header->total_size() > chunk.size()) break;
-      partition->producers_.OnAppended(*header, header->base_offset);
-      if (header->producer_id >= 0 && header->is_transactional()) {
-        if (header->is_control()) {
-          auto marker = protocol::ParseControlMarker(
-              std::string_view(chunk).substr(pos, header->total_size()));
-          if (marker) {
-            partition->txns_.OnMarker(marker->producer_id, marker->commit,
-                                      header->base_offset);
+  absl::Status s = log::ForEachBatch(
+      *partition->log_, [&](const protocol::RecordBatchHeader& header, std::string_view batch) {
+        partition->producers_.OnAppended(header, header.base_offset);
+        if (header.producer_id < 0 || !header.is_transactional()) return;
+        if (header.is_control()) {
+          if (auto marker = protocol::ParseControlMarker(batch)) {
+            partition->txns_.OnMarker(marker->producer_id, marker->commit, header.base_offset);
           }
         } else {
-          partition->txns_.OnTransactionalBatch(header->producer_id, header->base_offset);
+          partition->txns_.OnTransactionalBatch(header.producer_id, header.base_offset);
         }
-      }
-      next = header->last_offset() + 1;
-      pos += header->total_size();
-    }
-    if (next <= offset) break;
-    offset = next;
-  }
+      });
+  if (!s.ok()) return s;
   return partition;
 }
 
@@ -153,9 +135,9 @@ void Partition::AddWaiter(std::weak_ptr<AppendWaiter> waiter) {
   // Fetches that timed out leave expired entries behind on idle partitions; prune them
   // here so the list stays bounded by the number of live waiters.
   if (waiters_.size() >= 16) {
-    waiters_.erase(std::remove_if(waiters_.begin(), waiters_.end(),
-                                  [](const auto& w) { return w.expired(); }),
-                   waiters_.end());
+    waiters_.erase(
+        std::remove_if(waiters_.begin(), waiters_.end(), [](const auto& w) { return w.expired(); }),
+        waiters_.end());
   }
   waiters_.push_back(std::move(waiter));
 }

@@ -6,6 +6,8 @@
 
 #include "broker/cluster/topic_manager.h"
 #include "broker/group/offsets_codec.h"
+#include "broker/log/batch_scan.h"
+#include "broker/protocol/control_batch.h"
 #include "broker/protocol/record_batch.h"
 #include "broker/protocol/wire.h"
 #include "spdlog/spdlog.h"
@@ -25,11 +27,16 @@ enum class State { kEmpty, kPreparingRebalance, kCompletingRebalance, kStable, k
 
 const char* StateName(State s) {
   switch (s) {
-    case State::kEmpty: return "Empty";
-    case State::kPreparingRebalance: return "PreparingRebalance";
-    case State::kCompletingRebalance: return "CompletingRebalance";
-    case State::kStable: return "Stable";
-    case State::kDead: return "Dead";
+    case State::kEmpty:
+      return "Empty";
+    case State::kPreparingRebalance:
+      return "PreparingRebalance";
+    case State::kCompletingRebalance:
+      return "CompletingRebalance";
+    case State::kStable:
+      return "Stable";
+    case State::kDead:
+      return "Dead";
   }
   return "Dead";
 }
@@ -78,7 +85,7 @@ struct GroupCoordinator::Group {
   std::map<std::string, std::string> static_members;  // instance id -> member id
   // Member ids handed out with MEMBER_ID_REQUIRED, with the time they stop being valid.
   std::map<std::string, int64_t> pending_members;
-  int64_t join_deadline_ms = 0;      // the rebalance completes no later than this
+  int64_t join_deadline_ms = 0;        // the rebalance completes no later than this
   int64_t initial_delay_until_ms = 0;  // delayed initial join: not before this
   int64_t empty_since_ms = 0;
   std::map<std::pair<std::string, int32_t>, OffsetValue> offsets;
@@ -103,10 +110,9 @@ GroupCoordinator::~GroupCoordinator() {
 
 void GroupCoordinator::StartLoading() {
   if (!topics_.GetTopic(kOffsetsTopic)) {
-    AdminResult r = topics_.CreateTopic(kOffsetsTopic, config_.offsets_topic_partitions, 1,
-                                        {{"cleanup.policy", "compact"},
-                                         {"segment.bytes", "104857600"}},
-                                        false);
+    AdminResult r =
+        topics_.CreateTopic(kOffsetsTopic, config_.offsets_topic_partitions, 1,
+                            {{"cleanup.policy", "compact"}, {"segment.bytes", "104857600"}}, false);
     if (!r.ok() && r.error != ErrorCode::kTopicAlreadyExists) {
       spdlog::error("cannot create {}: {}", kOffsetsTopic, r.message);
     }
@@ -128,8 +134,7 @@ void GroupCoordinator::Load() {
   size_t loaded = 0;
   std::map<std::string, std::map<std::pair<std::string, int32_t>, OffsetValue>> offsets;
   // Transactional offsets whose transaction has no marker yet, by producer id.
-  std::map<int64_t,
-           std::map<std::string, std::map<std::pair<std::string, int32_t>, OffsetValue>>>
+  std::map<int64_t, std::map<std::string, std::map<std::pair<std::string, int32_t>, OffsetValue>>>
       open_txn_offsets;
   if (topic) {
     for (int32_t p = 0; p < topic->partition_count; ++p) {
@@ -138,59 +143,47 @@ void GroupCoordinator::Load() {
       std::map<int64_t,
                std::map<std::string, std::map<std::pair<std::string, int32_t>, OffsetValue>>>
           pending;
-      int64_t offset = partition->log().log_start_offset();
-      const int64_t end = partition->log().log_end_offset();
-      while (offset < end) {
-        std::string data;
-        if (!partition->log().Read(offset, 1 << 20, end, &data).ok() || data.empty()) break;
-        size_t pos = 0;
-        int64_t next = offset;
-        while (pos + protocol::kRecordBatchHeaderSize <= data.size()) {
-          auto header = protocol::ParseRecordBatchHeader(std::string_view(data).substr(pos));
-          if (!header || pos + header->total_size() > data.size()) break;
-          auto records = protocol::DecodeRecords(std::string_view(data).substr(pos, header->total_size()));
-          if (records.ok() && header->is_control()) {
-            // A transaction marker: its producer's pending offsets in this partition are
-            // applied (commit, control type 1) or dropped (abort, type 0).
-            bool commit = false;
-            if (!records->empty() && (*records)[0].key && (*records)[0].key->size() >= 4) {
-              commit = protocol::LoadBigEndian16((*records)[0].key->data() + 2) == 1;
-            }
-            auto it = pending.find(header->producer_id);
-            if (it != pending.end()) {
-              if (commit) {
-                for (auto& [group_id, tps] : it->second) {
-                  for (auto& [tp, value] : tps) offsets[group_id][tp] = value;
+      absl::Status scanned = log::ForEachBatch(
+          partition->log(), [&](const protocol::RecordBatchHeader& header, std::string_view batch) {
+            auto records = protocol::DecodeRecords(batch);
+            if (records.ok() && header.is_control()) {
+              // A transaction marker: its producer's pending offsets in this partition are
+              // applied (commit, control type 1) or dropped (abort, type 0).
+              auto marker = protocol::ParseControlMarker(batch);
+              const bool commit = marker && marker->commit;
+              auto it = pending.find(header.producer_id);
+              if (it != pending.end()) {
+                if (commit) {
+                  for (auto& [group_id, tps] : it->second) {
+                    for (auto& [tp, value] : tps) offsets[group_id][tp] = value;
+                  }
+                }
+                pending.erase(it);
+              }
+            } else if (records.ok()) {
+              for (const auto& record : *records) {
+                if (!record.key) continue;
+                OffsetsTopicKey key = DecodeOffsetsTopicKey(*record.key);
+                if (key.kind == OffsetsTopicKey::Kind::kOffset) {
+                  auto tp = std::make_pair(key.offset.topic, key.offset.partition);
+                  std::optional<OffsetValue> value;
+                  if (record.value) value = DecodeOffsetValue(*record.value);
+                  if (header.is_transactional()) {
+                    if (value) pending[header.producer_id][key.group][tp] = *value;
+                  } else if (value) {
+                    offsets[key.group][tp] = *value;
+                  } else {
+                    offsets[key.group].erase(tp);
+                  }
+                  ++loaded;
+                } else if (key.kind == OffsetsTopicKey::Kind::kGroupMetadata && !record.value) {
+                  offsets.erase(key.group);  // group deleted
                 }
               }
-              pending.erase(it);
             }
-          } else if (records.ok()) {
-            for (const auto& record : *records) {
-              if (!record.key) continue;
-              OffsetsTopicKey key = DecodeOffsetsTopicKey(*record.key);
-              if (key.kind == OffsetsTopicKey::Kind::kOffset) {
-                auto tp = std::make_pair(key.offset.topic, key.offset.partition);
-                std::optional<OffsetValue> value;
-                if (record.value) value = DecodeOffsetValue(*record.value);
-                if (header->is_transactional()) {
-                  if (value) pending[header->producer_id][key.group][tp] = *value;
-                } else if (value) {
-                  offsets[key.group][tp] = *value;
-                } else {
-                  offsets[key.group].erase(tp);
-                }
-                ++loaded;
-              } else if (key.kind == OffsetsTopicKey::Kind::kGroupMetadata && !record.value) {
-                offsets.erase(key.group);  // group deleted
-              }
-            }
-          }
-          next = header->last_offset() + 1;
-          pos += header->total_size();
-        }
-        if (next <= offset) break;
-        offset = next;
+          });
+      if (!scanned.ok()) {
+        spdlog::error("{}-{}: {}", kOffsetsTopic, p, scanned.ToString());
       }
       for (auto& [producer_id, groups] : pending) open_txn_offsets[producer_id] = std::move(groups);
     }
@@ -466,8 +459,8 @@ void GroupCoordinator::JoinKnownMember(Group& group, Member& member, const JoinR
       return;
     case State::kCompletingRebalance:
     case State::kStable:
-      if (same_protocols && (group.state == State::kCompletingRebalance ||
-                             member.member_id != group.leader_id)) {
+      if (same_protocols &&
+          (group.state == State::kCompletingRebalance || member.member_id != group.leader_id)) {
         // Nothing changed for this member: tell it the current generation again.
         JoinResult r;
         r.generation_id = group.generation_id;
@@ -744,8 +737,7 @@ ErrorCode GroupCoordinator::AppendToOffsetsTopic(
     const std::string& group_id,
     const std::vector<std::pair<std::string, std::optional<std::string>>>& records, int64_t now,
     std::optional<std::pair<int64_t, int16_t>> producer) {
-  const int32_t partition_index =
-      OffsetsPartitionFor(group_id, config_.offsets_topic_partitions);
+  const int32_t partition_index = OffsetsPartitionFor(group_id, config_.offsets_topic_partitions);
   auto partition = topics_.GetPartition(kOffsetsTopic, partition_index);
   if (!partition) return ErrorCode::kCoordinatorNotAvailable;
   protocol::RecordBatchBuilder builder;
@@ -854,9 +846,9 @@ ErrorCode GroupCoordinator::FetchOffsets(
 }
 
 std::vector<ErrorCode> GroupCoordinator::CommitTransactionalOffsets(
-    const std::string& group_id, int64_t producer_id, int16_t producer_epoch,
-    int32_t generation_id, const std::string& member_id,
-    const std::optional<std::string>& group_instance_id, const std::vector<CommitEntry>& entries) {
+    const std::string& group_id, int64_t producer_id, int16_t producer_epoch, int32_t generation_id,
+    const std::string& member_id, const std::optional<std::string>& group_instance_id,
+    const std::vector<CommitEntry>& entries) {
   std::lock_guard<std::mutex> lock(mu_);
   auto all = [&](ErrorCode e) { return std::vector<ErrorCode>(entries.size(), e); };
   if (ErrorCode e = CheckLoaded(); e != ErrorCode::kNone) return all(e);
@@ -884,8 +876,9 @@ std::vector<ErrorCode> GroupCoordinator::CommitTransactionalOffsets(
       errors[i] = ErrorCode::kOffsetMetadataTooLarge;
       continue;
     }
-    records.emplace_back(EncodeOffsetKey({group_id, e.topic, e.partition}),
-                         EncodeOffsetValue({e.offset, e.leader_epoch, e.metadata.value_or(""), now}));
+    records.emplace_back(
+        EncodeOffsetKey({group_id, e.topic, e.partition}),
+        EncodeOffsetValue({e.offset, e.leader_epoch, e.metadata.value_or(""), now}));
     accepted.push_back(i);
   }
   if (records.empty()) return errors;
@@ -1049,8 +1042,7 @@ void GroupCoordinator::Tick(int64_t now) {
           int64_t since = std::max(group.empty_since_ms, it->second.commit_timestamp_ms);
           if (now - since >= config_.offsets_retention_ms) {
             tombstones.emplace_back(
-                EncodeOffsetKey({group.group_id, it->first.first, it->first.second}),
-                std::nullopt);
+                EncodeOffsetKey({group.group_id, it->first.first, it->first.second}), std::nullopt);
             it = group.offsets.erase(it);
           } else {
             ++it;

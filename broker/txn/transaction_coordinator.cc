@@ -5,6 +5,7 @@
 #include "broker/cluster/topic_manager.h"
 #include "broker/group/group_coordinator.h"
 #include "broker/group/offsets_codec.h"
+#include "broker/log/batch_scan.h"
 #include "broker/protocol/record_batch.h"
 #include "broker/txn/producer_id_manager.h"
 #include "spdlog/spdlog.h"
@@ -39,10 +40,9 @@ TransactionCoordinator::~TransactionCoordinator() { WaitLoaded(); }
 
 void TransactionCoordinator::StartLoading() {
   if (!topics_.GetTopic(kStateTopic)) {
-    AdminResult r = topics_.CreateTopic(kStateTopic, config_.state_topic_partitions, 1,
-                                        {{"cleanup.policy", "compact"},
-                                         {"segment.bytes", "104857600"}},
-                                        false);
+    AdminResult r =
+        topics_.CreateTopic(kStateTopic, config_.state_topic_partitions, 1,
+                            {{"cleanup.policy", "compact"}, {"segment.bytes", "104857600"}}, false);
     if (!r.ok() && r.error != ErrorCode::kTopicAlreadyExists) {
       spdlog::error("cannot create {}: {}", kStateTopic, r.message);
     }
@@ -60,19 +60,10 @@ void TransactionCoordinator::Load() {
     for (int32_t p = 0; p < topic->partition_count; ++p) {
       auto partition = topics_.GetPartition(kStateTopic, p);
       if (!partition) continue;
-      int64_t offset = partition->log().log_start_offset();
-      const int64_t end = partition->log().log_end_offset();
-      std::string data;
-      while (offset < end) {
-        if (!partition->log().Read(offset, 1 << 20, end, &data).ok() || data.empty()) break;
-        size_t pos = 0;
-        int64_t next = offset;
-        while (pos + protocol::kRecordBatchHeaderSize <= data.size()) {
-          auto header = protocol::ParseRecordBatchHeader(std::string_view(data).substr(pos));
-          if (!header || pos + header->total_size() > data.size()) break;
-          auto records =
-              protocol::DecodeRecords(std::string_view(data).substr(pos, header->total_size()));
-          if (records.ok()) {
+      absl::Status scanned = log::ForEachBatch(
+          partition->log(), [&](const protocol::RecordBatchHeader&, std::string_view batch) {
+            auto records = protocol::DecodeRecords(batch);
+            if (!records.ok()) return;
             for (const auto& rec : *records) {
               if (!rec.key) continue;
               auto id = DecodeTxnKey(*rec.key);
@@ -85,13 +76,8 @@ void TransactionCoordinator::Load() {
                 state.erase(*id);
               }
             }
-          }
-          next = header->last_offset() + 1;
-          pos += header->total_size();
-        }
-        if (next <= offset) break;
-        offset = next;
-      }
+          });
+      if (!scanned.ok()) spdlog::error("{}-{}: {}", kStateTopic, p, scanned.ToString());
     }
   }
   // Completing a prepared transaction hands its offsets to the group coordinator, which
@@ -155,9 +141,8 @@ ErrorCode TransactionCoordinator::Complete(const std::string& transactional_id, 
     PartitionAppend marker =
         partition->WriteMarker(r.producer_id, r.producer_epoch, commit, kCoordinatorEpoch, now);
     if (marker.error != ErrorCode::kNone && marker.error != ErrorCode::kInvalidProducerEpoch) {
-      spdlog::error("cannot write {} marker for {} to {}-{}: error {}",
-                    commit ? "commit" : "abort", transactional_id, topic, index,
-                    protocol::ToWire(marker.error));
+      spdlog::error("cannot write {} marker for {} to {}-{}: error {}", commit ? "commit" : "abort",
+                    transactional_id, topic, index, protocol::ToWire(marker.error));
       return marker.error;
     }
     if (topic == kOffsetsTopic) groups_.CompleteTransaction(r.producer_id, commit, index);
@@ -178,8 +163,7 @@ ErrorCode TransactionCoordinator::FenceAndAbort(const std::string& transactional
 }
 
 InitProducerIdResult TransactionCoordinator::InitProducerId(const std::string& transactional_id,
-                                                            int32_t timeout_ms,
-                                                            int64_t producer_id,
+                                                            int32_t timeout_ms, int64_t producer_id,
                                                             int16_t producer_epoch) {
   InitProducerIdResult result;
   std::lock_guard<std::mutex> lock(mu_);
@@ -321,8 +305,7 @@ ErrorCode TransactionCoordinator::AddOffsets(const std::string& transactional_id
 }
 
 ErrorCode TransactionCoordinator::EndTxn(const std::string& transactional_id, int64_t producer_id,
-                                         int16_t producer_epoch, bool commit,
-                                         SteadyTime received) {
+                                         int16_t producer_epoch, bool commit, SteadyTime received) {
   std::lock_guard<std::mutex> lock(mu_);
   if (loading_) return ErrorCode::kCoordinatorLoadInProgress;
   auto it = txns_.find(transactional_id);
