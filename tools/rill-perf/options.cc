@@ -43,6 +43,7 @@ ABSL_FLAG(int, session_timeout_ms, 6000,
           "group: session.timeout.ms of every member (the kill scenario waits for it)");
 ABSL_FLAG(std::vector<std::string>, scenarios, std::vector<std::string>({"join", "leave", "kill"}),
           "group: scenarios to run, comma-separated: join, leave, kill");
+ABSL_FLAG(int, txn_ms, 100, "txn: commit a transaction every this many milliseconds");
 // Never parsed by absl: main() splits every -X out of argv first so it can repeat.
 ABSL_FLAG(std::vector<std::string>, X, {},
           "librdkafka property key=value for every client; repeatable (-X a=b -X c=d)");
@@ -66,6 +67,8 @@ const char* UsageText() {
          "            [--assignor range] [--session-timeout-ms 6000]\n"
          "            [--scenarios join,leave,kill]\n"
          "            # consumer-group join and rebalance times\n"
+         "  rill-perf txn (--bootstrap-servers HOST:PORT | --mock) [--messages N] [--size 1024]\n"
+         "            [--txn-ms 100]  # transactional vs idempotent produce of the same data\n"
          "  rill-perf mock-cluster [--mock-brokers 1] [--topic T1,T2 --partitions 6]\n"
          "            # creates the topics, prints bootstrap=ADDR, serves until SIGTERM/SIGINT\n"
          "\n"
@@ -77,7 +80,7 @@ absl::StatusOr<PerfOptions> OptionsFromFlags(const std::vector<char*>& positiona
                                              KafkaProps props) {
   PerfOptions o;
   if (positional.size() < 2) {
-    return Bad("missing mode: produce, consume, latency, group or mock-cluster");
+    return Bad("missing mode: produce, consume, latency, group, txn or mock-cluster");
   }
   if (positional.size() > 2) {
     std::vector<std::string> extra(positional.begin() + 2, positional.end());
@@ -92,11 +95,13 @@ absl::StatusOr<PerfOptions> OptionsFromFlags(const std::vector<char*>& positiona
     o.mode = Mode::kLatency;
   } else if (o.mode_name == "group") {
     o.mode = Mode::kGroup;
+  } else if (o.mode_name == "txn") {
+    o.mode = Mode::kTxn;
   } else if (o.mode_name == "mock-cluster") {
     o.mode = Mode::kMockCluster;
   } else {
     return Bad(absl::StrCat("unknown mode '", o.mode_name,
-                            "': expected produce, consume, latency, group or mock-cluster"));
+                            "': expected produce, consume, latency, group, txn or mock-cluster"));
   }
 
   o.bootstrap = absl::GetFlag(FLAGS_bootstrap_servers);
@@ -150,6 +155,11 @@ absl::StatusOr<PerfOptions> OptionsFromFlags(const std::vector<char*>& positiona
       return Bad(absl::StrCat("--size must be at least ", kLatencyHeaderBytes,
                               " in latency mode (the payload carries the send timestamp)"));
     }
+  }
+  if (o.mode == Mode::kTxn) {
+    o.txn_ms = absl::GetFlag(FLAGS_txn_ms);
+    if (o.txn_ms < 1) return Bad("--txn-ms must be positive");
+    if (!o.compare.empty()) return Bad("txn compares within one target: use --bootstrap-servers or --mock");
   }
   if (o.mode == Mode::kGroup) {
     GroupWorkload& g = o.group;

@@ -9,7 +9,7 @@
 
 namespace rill::perf {
 
-enum class Mode { kProduce, kConsume, kLatency, kGroup, kMockCluster };
+enum class Mode { kProduce, kConsume, kLatency, kGroup, kTxn, kMockCluster };
 
 struct PerfOptions {
   Mode mode = Mode::kProduce;
@@ -21,6 +21,7 @@ struct PerfOptions {
   int repeat = 1;  // produce/consume: passes summed into one result
   Workload workload;
   GroupWorkload group;  // group mode only
+  int txn_ms = 100;     // txn mode: commit a transaction this often
 };
 
 // The usage text shown by --help and after a flag error.

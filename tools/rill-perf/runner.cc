@@ -13,11 +13,12 @@
 #include "mock_cluster.h"
 #include "produce.h"
 #include "topic_setup.h"
+#include "txn_bench.h"
 
 namespace rill::perf {
 namespace {
 
-using Result = std::variant<ThroughputResult, LatencyResult, GroupResult>;
+using Result = std::variant<ThroughputResult, LatencyResult, GroupResult, TxnResult>;
 
 // Runs a produce or consume workload o.repeat times and sums the passes, so a short
 // workload (the mock only retains ~5 MiB per partition for consuming) still yields a
@@ -64,6 +65,8 @@ absl::StatusOr<Result> RunOn(const Target& target, const PerfOptions& o) {
       return RunLatency(target, o.workload, *partitions);
     case Mode::kGroup:
       return RunGroup(target, o.workload, o.group, *partitions);
+    case Mode::kTxn:
+      return RunTxn(target, o.workload, o.txn_ms);
     case Mode::kMockCluster:
       break;
   }
@@ -81,6 +84,7 @@ std::optional<Result> RunAndPrint(const Target& target, const PerfOptions& o) {
   if (auto* t = std::get_if<ThroughputResult>(&*result)) PrintThroughput(*t);
   if (auto* l = std::get_if<LatencyResult>(&*result)) PrintLatency(*l);
   if (auto* g = std::get_if<GroupResult>(&*result)) PrintGroup(*g);
+  if (auto* x = std::get_if<TxnResult>(&*result)) PrintTxn(*x);
   return *std::move(result);
 }
 
@@ -97,6 +101,7 @@ std::optional<Result> RunOnMock(const PerfOptions& o) {
 bool Clean(const Result& r) {
   if (auto* t = std::get_if<ThroughputResult>(&r)) return t->errors == 0;
   if (auto* g = std::get_if<GroupResult>(&r)) return g->errors == 0;
+  if (auto* x = std::get_if<TxnResult>(&r)) return x->errors == 0;
   return std::get<LatencyResult>(r).errors == 0;
 }
 
