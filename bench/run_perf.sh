@@ -181,6 +181,10 @@ perf() {
   R_RATIO=""
   local run out cpu0 ours0 wall0 cpu1 ours1 wall1 perf_cpu foreign
   for ((run = 1; run <= RUNS; run++)); do
+    # Start every run with no dirty page cache: once ~10% of RAM is dirty the kernel's
+    # writeback throttles the broker's writes, and a run would measure what the runs before
+    # it wrote rather than its own workload (docs/PERFORMANCE.md, "Disk write-back").
+    sync
     echo "+ rill-perf $* --compare $bootstrap  # run $run/$RUNS, load $(load1)" >>"$LOG"
     cpu0=$(machine_cpu)
     ours0=$(brokers_cpu)
