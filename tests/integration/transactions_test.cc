@@ -14,6 +14,10 @@
 #include "broker/broker.h"
 #include "broker/cluster/topic_manager.h"
 #include "broker/embedded_cluster.h"
+#include "broker/protocol/messages/join_group.h"
+#include "broker/protocol/messages/offset_fetch.h"
+#include "broker/protocol/messages/sync_group.h"
+#include "broker/protocol/messages/txn_offset_commit.h"
 #include "broker/txn/transaction_coordinator.h"
 #include "gtest/gtest.h"
 #include "tests/integration/kafka_test_util.h"
@@ -326,6 +330,87 @@ TEST_F(TransactionsTest, LateEndTxnDoesNotEndALaterTransaction) {
   EXPECT_EQ(coordinator.EndTxn("late-txn", init.producer_id, init.producer_epoch - 1, true,
                                std::chrono::steady_clock::now()),
             broker::protocol::ErrorCode::kProducerFenced);
+}
+
+}  // namespace
+}  // namespace rill
+
+namespace rill {
+namespace {
+
+namespace protocol = broker::protocol;
+
+// KIP-447: TxnOffsetCommit carries the consumer's generation and member id; a zombie from an
+// older generation (or an unknown member) is fenced, and transactional offsets are invisible
+// until the transaction commits.
+TEST_F(TransactionsTest, TxnOffsetCommitFencesZombiesAndStaysInvisibleUntilCommit) {
+  ASSERT_EQ(testing::CreateTopic(bootstrap(), "src", 1), "");
+  testing::RawClient c(bootstrap());
+  protocol::JoinGroupRequest join;
+  join.group_id = "kip447";
+  join.session_timeout_ms = 10000;
+  join.rebalance_timeout_ms = 10000;
+  join.protocol_type = "consumer";
+  join.protocols.push_back({"range", "meta"});
+  protocol::JoinGroupResponse joined;
+  ASSERT_TRUE(c.Call(join, 2, &joined));  // v2: no member-id round trip
+  ASSERT_EQ(joined.error_code, 0);
+  protocol::SyncGroupRequest sync;
+  sync.group_id = "kip447";
+  sync.generation_id = joined.generation_id;
+  sync.member_id = joined.member_id;
+  protocol::SyncGroupResponse synced;
+  ASSERT_TRUE(c.Call(sync, 1, &synced));
+  ASSERT_EQ(synced.error_code, 0);
+
+  auto& coordinator = cluster_->node(0).transactions();
+  auto init = coordinator.InitProducerId("kip447-txn", 60000, -1, -1);
+  ASSERT_EQ(init.error, protocol::ErrorCode::kNone);
+  ASSERT_EQ(coordinator.AddOffsets("kip447-txn", init.producer_id, init.producer_epoch, "kip447"),
+            protocol::ErrorCode::kNone);
+
+  auto txn_commit = [&](int32_t generation, const std::string& member) {
+    protocol::TxnOffsetCommitRequest req;
+    req.transactional_id = "kip447-txn";
+    req.group_id = "kip447";
+    req.producer_id = init.producer_id;
+    req.producer_epoch = init.producer_epoch;
+    req.generation_id = generation;
+    req.member_id = member;
+    req.topics.push_back({"src", {{0, 77, -1, std::nullopt}}});
+    protocol::TxnOffsetCommitResponse out;
+    EXPECT_TRUE(c.Call(req, 3, &out));
+    return out.topics.at(0).partitions.at(0).error_code;
+  };
+  auto committed = [&] {
+    protocol::OffsetFetchRequest req;
+    req.group_id = "kip447";
+    req.topics.emplace();
+    req.topics->push_back({"src", {0}});
+    protocol::OffsetFetchResponse out;
+    EXPECT_TRUE(c.Call(req, 7, &out));
+    return out.topics.at(0).partitions.at(0).committed_offset;
+  };
+  EXPECT_EQ(txn_commit(joined.generation_id - 1, joined.member_id),
+            protocol::ToWire(protocol::ErrorCode::kIllegalGeneration));
+  EXPECT_EQ(txn_commit(joined.generation_id, "zombie"),
+            protocol::ToWire(protocol::ErrorCode::kUnknownMemberId));
+  EXPECT_EQ(txn_commit(joined.generation_id, joined.member_id), 0);
+  EXPECT_EQ(committed(), -1) << "a transactional offset was visible before the commit";
+  ASSERT_EQ(coordinator.EndTxn("kip447-txn", init.producer_id, init.producer_epoch, true,
+                               std::chrono::steady_clock::now()),
+            protocol::ErrorCode::kNone);
+  EXPECT_EQ(committed(), 77);
+  // And it survives a restart (replayed with its commit marker).
+  ASSERT_TRUE(cluster_->RestartNode(0).ok());
+  testing::RawClient after(bootstrap());
+  protocol::OffsetFetchRequest req;
+  req.group_id = "kip447";
+  req.topics.emplace();
+  req.topics->push_back({"src", {0}});
+  protocol::OffsetFetchResponse out;
+  ASSERT_TRUE(after.Call(req, 7, &out));
+  EXPECT_EQ(out.topics.at(0).partitions.at(0).committed_offset, 77);
 }
 
 }  // namespace
