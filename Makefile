@@ -17,8 +17,12 @@ build: configure
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
+# The word count on an embedded broker with its HTTP query server: generates input, waits
+# for the counts, prints HTTP queries and their answers, and exits.
 demo: build
-	@$(BUILD_DIR)/bin/rill-demo
+	@dir=$$(mktemp -d /tmp/rill-demo-XXXXXX) && \
+	  $(BUILD_DIR)/bin/wordcount --demo-lines 2000 --state-dir $$dir --http 127.0.0.1:0; \
+	  rc=$$?; rm -rf $$dir; exit $$rc
 
 bench: build
 	@bash bench/run_perf.sh

@@ -48,3 +48,9 @@ add_library(rill_asio INTERFACE)
 target_include_directories(rill_asio SYSTEM INTERFACE ${ASIO_INCLUDE_DIR})
 target_compile_definitions(rill_asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED)
 target_link_libraries(rill_asio INTERFACE Threads::Threads)
+
+# Streams and state (issue 5).
+rill_require_package(RocksDB librocksdb-dev CONFIG)
+rill_require_package(nlohmann_json nlohmann-json3-dev CONFIG)
+rill_require_package(prometheus-cpp prometheus-cpp-dev CONFIG)
+rill_require_pkgconfig(HTTPLIB cpp-httplib libcpp-httplib-dev)

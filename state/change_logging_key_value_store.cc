@@ -1,0 +1,84 @@
+#include "state/change_logging_key_value_store.h"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace rill::state {
+namespace {
+
+class ChangeLoggingKeyValueStore final : public KeyValueStore {
+ public:
+  ChangeLoggingKeyValueStore(std::unique_ptr<KeyValueStore> inner, ChangelogWriter* writer)
+      : inner_(std::move(inner)), writer_(writer) {}
+
+  const std::string& name() const override { return inner_->name(); }
+  bool persistent() const override { return inner_->persistent(); }
+
+  absl::StatusOr<std::optional<std::string>> Get(std::string_view key) override {
+    return inner_->Get(key);
+  }
+
+  absl::Status Put(std::string_view key, std::optional<std::string_view> value) override {
+    absl::Status s = inner_->Put(key, value);
+    if (s.ok()) writer_->Send(key, value);
+    return s;
+  }
+
+  absl::StatusOr<std::optional<std::string>> PutIfAbsent(std::string_view key,
+                                                         std::string_view value) override {
+    absl::StatusOr<std::optional<std::string>> existing = inner_->PutIfAbsent(key, value);
+    if (existing.ok() && !existing->has_value()) writer_->Send(key, value);
+    return existing;
+  }
+
+  absl::Status PutAll(const KeyValueEntries& entries) override {
+    absl::Status s = inner_->PutAll(entries);
+    if (!s.ok()) return s;
+    for (const auto& [key, value] : entries) {
+      writer_->Send(key, value ? std::optional<std::string_view>(*value) : std::nullopt);
+    }
+    return s;
+  }
+
+  absl::StatusOr<std::optional<std::string>> Delete(std::string_view key) override {
+    absl::StatusOr<std::optional<std::string>> old = inner_->Delete(key);
+    if (old.ok()) writer_->Send(key, std::nullopt);
+    return old;
+  }
+
+  std::unique_ptr<KeyValueIterator> Range(std::optional<std::string_view> from,
+                                          std::optional<std::string_view> to,
+                                          bool reverse) override {
+    return inner_->Range(from, to, reverse);
+  }
+  std::unique_ptr<KeyValueIterator> PrefixScan(std::string_view prefix) override {
+    return inner_->PrefixScan(prefix);
+  }
+  uint64_t ApproximateNumEntries() override { return inner_->ApproximateNumEntries(); }
+
+  absl::Status Flush() override { return inner_->Flush(); }
+  absl::Status Commit(std::optional<int64_t> changelog_offset) override {
+    return inner_->Commit(changelog_offset);
+  }
+  std::optional<int64_t> CommittedOffset() override { return inner_->CommittedOffset(); }
+  absl::Status Restore(const std::vector<ChangelogRecord>& records, int64_t last_offset) override {
+    return inner_->Restore(records, last_offset);
+  }
+  absl::Status Close() override { return inner_->Close(); }
+
+ private:
+  std::unique_ptr<KeyValueStore> inner_;
+  ChangelogWriter* writer_;
+};
+
+}  // namespace
+
+std::unique_ptr<KeyValueStore> NewChangeLoggingKeyValueStore(std::unique_ptr<KeyValueStore> inner,
+                                                             ChangelogWriter* writer) {
+  return std::make_unique<ChangeLoggingKeyValueStore>(std::move(inner), writer);
+}
+
+}  // namespace rill::state

@@ -1,0 +1,97 @@
+// BuilderState: the topology a StreamsBuilder is growing and its name counter, shared by
+// every KStream/KTable handle it hands out.
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <typeinfo>
+
+#include "streams/dsl/materialized.h"
+#include "streams/serde/query_codec.h"
+#include "streams/serde/serde.h"
+#include "streams/topology/topology.h"
+
+namespace rill::streams::internal {
+
+class BuilderState {
+ public:
+  Topology topology;
+
+  // Kafka Streams' generated names: "<PREFIX>" + 10-digit index, one counter for nodes and
+  // stores.
+  std::string NewName(std::string_view prefix) {
+    char buf[16];
+    std::snprintf(buf, sizeof(buf), "%010d", index_++);
+    return std::string(prefix) + buf;
+  }
+  std::string NameOr(const std::string& given, std::string_view prefix) {
+    return given.empty() ? NewName(prefix) : given;
+  }
+
+ private:
+  int index_ = 0;
+};
+
+// Readable type names for error messages.
+template <class T>
+std::string TypeName() {
+  if constexpr (std::is_same_v<T, std::string>) return "std::string";
+  else if constexpr (std::is_same_v<T, int64_t>) return "int64_t";
+  else if constexpr (std::is_same_v<T, int32_t>) return "int32_t";
+  else if constexpr (std::is_same_v<T, double>) return "double";
+  else return typeid(T).name();
+}
+
+// A StoreSpec for a key-value store of K -> V, with the query adapters.
+template <class K, class V>
+StoreSpec MakeKeyValueStoreSpec(std::string name, bool persistent, bool logging, bool caching,
+                                std::map<std::string, std::string> changelog_configs,
+                                Serde<K> ks, Serde<V> vs, bool queryable) {
+  ks = OrDefault(ks);
+  vs = OrDefault(vs);
+  if (!ks || !vs) {
+    throw StreamsException("store '" + name + "' of <" + TypeName<K>() + ", " + TypeName<V>() +
+                           ">: no serde for a type without a default serde; pass one with "
+                           "Materialized/StoreBuilder");
+  }
+  StoreSpec spec;
+  spec.name = std::move(name);
+  spec.persistent = persistent;
+  spec.logging = logging;
+  spec.caching = caching;
+  spec.changelog_configs = std::move(changelog_configs);
+  spec.queryable = queryable;
+  spec.key_serde = ks;
+  spec.value_serde = vs;
+  spec.type_names = "<" + TypeName<K>() + ", " + TypeName<V>() + ">";
+  spec.key_text_to_bytes = [ks](std::string_view text) -> absl::StatusOr<std::string> {
+    auto key = QueryCodec<K>::FromText(text);
+    if (!key.ok()) return key.status();
+    std::string out;
+    if (!ks.serialize(*key, out)) return absl::InvalidArgumentError("key serializes to null");
+    return out;
+  };
+  spec.key_bytes_to_text = [ks](std::string_view bytes) -> std::string {
+    auto key = ks.deserialize(bytes);
+    if (!key.ok()) return "<undecodable>";
+    nlohmann::json j = QueryCodec<K>::ToJson(*key);
+    return j.is_string() ? j.get<std::string>() : j.dump();
+  };
+  spec.value_bytes_to_json = [vs](std::string_view bytes) -> nlohmann::json {
+    auto value = vs.deserialize(bytes);
+    if (!value.ok()) return nlohmann::json{{"error", std::string(value.status().message())}};
+    return QueryCodec<V>::ToJson(*value);
+  };
+  return spec;
+}
+
+template <class K, class V>
+StoreSpec MakeStoreSpec(const Materialized<K, V>& m, std::string name, bool queryable) {
+  return MakeKeyValueStoreSpec<K, V>(std::move(name), m.store_type == StoreType::kRocksDb,
+                                     m.logging, m.caching, m.changelog_configs, m.key_serde,
+                                     m.value_serde, queryable);
+}
+
+}  // namespace rill::streams::internal

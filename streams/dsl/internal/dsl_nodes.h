@@ -1,0 +1,268 @@
+// The processor nodes the DSL operators create: sources, sinks, stateless lambdas, table
+// sources and aggregations. Each is a small template over the record types it handles.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "state/caching_key_value_store.h"
+#include "streams/dsl/internal/change.h"
+#include "streams/processor/internal/node.h"
+#include "streams/processor/key_value_store.h"
+#include "streams/processor/processor.h"
+#include "streams/serde/serde.h"
+
+namespace rill::streams::internal {
+
+// Reads raw records, deserializes them and forwards Record<K, V>.
+template <class K, class V>
+class SourceNode : public ProcessorNode {
+ public:
+  SourceNode(Serde<K> ks, Serde<V> vs) : ks_(std::move(ks)), vs_(std::move(vs)) {}
+  void Process(const void* record) override {
+    const auto& raw = *static_cast<const RawRecord*>(record);
+    auto key = ks_.deserialize(raw.key);
+    if (!key.ok()) return context_->task->OnDeserializationError(context_->name, "key: " + std::string(key.status().message()));
+    auto value = vs_.deserialize(raw.value);
+    if (!value.ok()) return context_->task->OnDeserializationError(context_->name, "value: " + std::string(value.status().message()));
+    Record<K, V> out{std::move(*key), std::move(*value), raw.timestamp, raw.headers};
+    context_->Forward(&out);
+  }
+
+ private:
+  Serde<K> ks_;
+  Serde<V> vs_;
+};
+
+// Serializes Record<K, V> and hands it to the record collector.
+template <class K, class V>
+class SinkNode : public ProcessorNode {
+ public:
+  using TopicExtractor = std::function<std::string(const K&, const V&, const RecordMetadata*)>;
+  SinkNode(std::string topic, TopicExtractor extractor, bool internal, Serde<K> ks, Serde<V> vs)
+      : topic_(std::move(topic)),
+        extractor_(std::move(extractor)),
+        internal_(internal),
+        ks_(std::move(ks)),
+        vs_(std::move(vs)) {}
+  void Init(NodeContext& context) override {
+    ProcessorNode::Init(context);
+    if (!topic_.empty()) resolved_ = context.task->ResolveTopic(topic_, internal_);
+  }
+  void Process(const void* record) override {
+    const auto& r = *static_cast<const Record<K, V>*>(record);
+    std::optional<std::string> key, value;
+    std::string buf;
+    if (ks_.serialize(r.key, buf)) key = std::move(buf);
+    buf.clear();
+    if (vs_.serialize(r.value, buf)) value = std::move(buf);
+    if (extractor_) {
+      const auto& md = context_->task->record_metadata();
+      std::string topic = extractor_(r.key, r.value, md ? &*md : nullptr);
+      context_->task->collector().Send(topic, -1, key, value, r.timestamp, r.headers);
+    } else {
+      context_->task->collector().Send(resolved_, -1, key, value, r.timestamp, r.headers);
+    }
+  }
+
+ private:
+  std::string topic_;
+  TopicExtractor extractor_;
+  bool internal_;
+  std::string resolved_;
+  Serde<K> ks_;
+  Serde<V> vs_;
+};
+
+// A stateless operator: F(const Record<K, V>&, NodeContext&) decides what to forward.
+template <class K, class V, class F>
+class LambdaNode : public ProcessorNode {
+ public:
+  explicit LambdaNode(F f) : f_(std::move(f)) {}
+  void Process(const void* record) override {
+    f_(*static_cast<const Record<K, V>*>(record), *context_);
+  }
+
+ private:
+  F f_;
+};
+
+template <class K, class V, class F>
+std::function<std::unique_ptr<ProcessorNode>()> LambdaFactory(F f) {
+  return [f]() -> std::unique_ptr<ProcessorNode> { return std::make_unique<LambdaNode<K, V, F>>(f); };
+}
+
+// Typed access to a store from a DSL node, plus forwarding of cache flushes as changes.
+template <class K, class V>
+class StoreAccess {
+ public:
+  // Connects to `store`; when the store caches, flushed entries are forwarded downstream as
+  // Record<K, Change<V>> through `context` (otherwise the node forwards itself).
+  void Connect(NodeContext& context, const std::string& store) {
+    StoreInstance* instance = context.task->GetStore(store);
+    if (instance == nullptr) throw StreamsException("store '" + store + "' missing in task");
+    ks_ = std::any_cast<Serde<K>>(instance->spec->key_serde);
+    vs_ = std::any_cast<Serde<V>>(instance->spec->value_serde);
+    store_.emplace(instance->store, ks_, vs_);
+    caching_ = instance->spec->caching;
+    if (caching_) {
+      NodeContext* ctx = &context;
+      Serde<K> ks = ks_;
+      Serde<V> vs = vs_;
+      *instance->flush_listener = [ctx, ks, vs](const state::CacheFlushEntry& e) {
+        auto key = ks.deserialize(e.key);
+        if (!key.ok()) return;
+        Change<V> change;
+        if (e.new_value) {
+          auto v = vs.deserialize(*e.new_value);
+          if (v.ok()) change.new_value = std::move(*v);
+        }
+        if (e.old_value) {
+          auto v = vs.deserialize(*e.old_value);
+          if (v.ok()) change.old_value = std::move(*v);
+        }
+        Record<K, Change<V>> out{std::move(*key), std::move(change), e.timestamp, {}};
+        ctx->Forward(&out);
+      };
+    }
+  }
+  KeyValueStore<K, V>& store() { return *store_; }
+  // Writes the new value (nullopt deletes) and forwards the change unless the cache will.
+  void PutAndForward(NodeContext& context, const K& key, std::optional<V> new_value,
+                     std::optional<V> old_value, int64_t timestamp, const Headers& headers) {
+    if (new_value) {
+      store_->put(key, *new_value);
+    } else {
+      store_->remove(key);
+    }
+    if (!caching_) {
+      Record<K, Change<V>> out{key, Change<V>{std::move(new_value), std::move(old_value)},
+                               timestamp, headers};
+      context.Forward(&out);
+    }
+  }
+
+ private:
+  Serde<K> ks_;
+  Serde<V> vs_;
+  std::optional<KeyValueStore<K, V>> store_;
+  bool caching_ = false;
+};
+
+// KTable source: reads a topic as a changelog (null value = delete), materializes it and
+// forwards Change<V>.
+template <class K, class V>
+class TableSourceNode : public ProcessorNode {
+ public:
+  TableSourceNode(Serde<K> ks, Serde<V> vs, std::string store)
+      : ks_(std::move(ks)), vs_(std::move(vs)), store_name_(std::move(store)) {}
+  void Init(NodeContext& context) override {
+    ProcessorNode::Init(context);
+    access_.Connect(context, store_name_);
+  }
+  void Process(const void* record) override {
+    const auto& raw = *static_cast<const RawRecord*>(record);
+    auto key = ks_.deserialize(raw.key);
+    if (!key.ok()) return context_->task->OnDeserializationError(context_->name, "key: " + std::string(key.status().message()));
+    std::optional<V> value;
+    if (raw.value) {
+      auto v = vs_.deserialize(raw.value);
+      if (!v.ok()) return context_->task->OnDeserializationError(context_->name, "value: " + std::string(v.status().message()));
+      value = std::move(*v);
+    }
+    std::optional<V> old = access_.store().get(*key);
+    if (!old && !value) return;  // deleting an absent key changes nothing
+    access_.PutAndForward(*context_, *key, std::move(value), std::move(old), raw.timestamp,
+                          raw.headers);
+  }
+
+ private:
+  Serde<K> ks_;
+  Serde<V> vs_;
+  std::string store_name_;
+  StoreAccess<K, V> access_;
+};
+
+// KStream -> KTable (toTable): each record upserts its key.
+template <class K, class V>
+class StreamToTableNode : public ProcessorNode {
+ public:
+  explicit StreamToTableNode(std::string store) : store_name_(std::move(store)) {}
+  void Init(NodeContext& context) override {
+    ProcessorNode::Init(context);
+    access_.Connect(context, store_name_);
+  }
+  void Process(const void* record) override {
+    const auto& r = *static_cast<const Record<K, V>*>(record);
+    std::optional<V> old = access_.store().get(r.key);
+    access_.PutAndForward(*context_, r.key, r.value, std::move(old), r.timestamp, r.headers);
+  }
+
+ private:
+  std::string store_name_;
+  StoreAccess<K, V> access_;
+};
+
+// KGroupedStream aggregate: agg = aggregator(key, value, agg or initializer()).
+template <class K, class V, class VA>
+class StreamAggregateNode : public ProcessorNode {
+ public:
+  using Initializer = std::function<VA()>;
+  using Aggregator = std::function<VA(const K&, const V&, const VA&)>;
+  StreamAggregateNode(std::string store, Initializer init, Aggregator agg)
+      : store_name_(std::move(store)), init_(std::move(init)), agg_(std::move(agg)) {}
+  void Init(NodeContext& context) override {
+    ProcessorNode::Init(context);
+    access_.Connect(context, store_name_);
+  }
+  void Process(const void* record) override {
+    const auto& r = *static_cast<const Record<K, V>*>(record);
+    std::optional<VA> old = access_.store().get(r.key);
+    VA next = agg_(r.key, r.value, old ? *old : init_());
+    access_.PutAndForward(*context_, r.key, std::move(next), std::move(old), r.timestamp,
+                          r.headers);
+  }
+
+ private:
+  std::string store_name_;
+  Initializer init_;
+  Aggregator agg_;
+  StoreAccess<K, VA> access_;
+};
+
+// KGroupedTable aggregate: the old value is subtracted, the new value added.
+template <class K, class V, class VA>
+class TableAggregateNode : public ProcessorNode {
+ public:
+  using Initializer = std::function<VA()>;
+  using Aggregator = std::function<VA(const K&, const V&, const VA&)>;
+  TableAggregateNode(std::string store, Initializer init, Aggregator adder, Aggregator subtractor)
+      : store_name_(std::move(store)),
+        init_(std::move(init)),
+        adder_(std::move(adder)),
+        subtractor_(std::move(subtractor)) {}
+  void Init(NodeContext& context) override {
+    ProcessorNode::Init(context);
+    access_.Connect(context, store_name_);
+  }
+  void Process(const void* record) override {
+    const auto& r = *static_cast<const Record<K, Change<V>>*>(record);
+    std::optional<VA> old = access_.store().get(r.key);
+    VA agg = old ? *old : init_();
+    if (r.value.old_value) agg = subtractor_(r.key, *r.value.old_value, agg);
+    if (r.value.new_value) agg = adder_(r.key, *r.value.new_value, agg);
+    access_.PutAndForward(*context_, r.key, std::move(agg), std::move(old), r.timestamp,
+                          r.headers);
+  }
+
+ private:
+  std::string store_name_;
+  Initializer init_;
+  Aggregator adder_;
+  Aggregator subtractor_;
+  StoreAccess<K, VA> access_;
+};
+
+}  // namespace rill::streams::internal

@@ -1,0 +1,123 @@
+// KGroupedStream<K, V>: a stream grouped by key, ready for count / reduce / aggregate into
+// a KTable backed by a state store (and its changelog).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <type_traits>
+
+#include "streams/dsl/kstream.h"
+#include "streams/dsl/ktable.h"
+
+namespace rill::streams {
+
+template <class K, class V>
+class KGroupedStream {
+ public:
+  KGroupedStream(KStream<K, V> stream, Grouped<K, V> grouped)
+      : stream_(std::move(stream)), grouped_(std::move(grouped)) {}
+
+  // Records per key, as int64_t.
+  KTable<K, int64_t> count(const Materialized<K, int64_t>& materialized = {},
+                           const Named& named = {}) const {
+    return aggregate([] { return int64_t{0}; },
+                     [](const K&, const V&, const int64_t& n) { return n + 1; }, materialized,
+                     named, "KSTREAM-AGGREGATE-");
+  }
+
+  // reducer(aggregate, value) -> new aggregate; the first value of a key is its aggregate.
+  template <class F>
+  KTable<K, V> reduce(F reducer, const Materialized<K, V>& materialized = {},
+                      const Named& named = {}) const {
+    static_assert(std::is_invocable_r_v<V, const F&, const V&, const V&>,
+                  "KGroupedStream::reduce: the reducer must be callable as V(const V& aggregate, "
+                  "const V& value)");
+    // An absent aggregate is modelled as "first value": keep it in an optional.
+    auto store_name = StoreName(materialized);
+    Materialized<K, V> m = materialized;
+    if (!m.value_serde) m.value_serde = grouped_.value_serde ? grouped_.value_serde : stream_.value_serde();
+    return AggregateInto<V>(
+        m, store_name, named, "KSTREAM-REDUCE-",
+        [reducer](std::string store) {
+          struct ReduceNode : internal::ProcessorNode {
+            ReduceNode(std::string s, F f) : store(std::move(s)), reducer(std::move(f)) {}
+            void Init(internal::NodeContext& c) override {
+              ProcessorNode::Init(c);
+              access.Connect(c, store);
+            }
+            void Process(const void* record) override {
+              const auto& r = *static_cast<const Record<K, V>*>(record);
+              std::optional<V> old = access.store().get(r.key);
+              V next = old ? reducer(*old, r.value) : r.value;
+              access.PutAndForward(*context_, r.key, std::move(next), std::move(old), r.timestamp,
+                                   r.headers);
+            }
+            std::string store;
+            F reducer;
+            internal::StoreAccess<K, V> access;
+          };
+          return [store, reducer]() -> std::unique_ptr<internal::ProcessorNode> {
+            return std::make_unique<ReduceNode>(store, reducer);
+          };
+        });
+  }
+
+  // aggregator(key, value, aggregate) -> new aggregate, starting from initializer().
+  template <class I, class A>
+  auto aggregate(I initializer, A aggregator,
+                 const Materialized<K, std::decay_t<std::invoke_result_t<const I&>>>& materialized = {},
+                 const Named& named = {}) const {
+    return aggregate(std::move(initializer), std::move(aggregator), materialized, named,
+                     "KSTREAM-AGGREGATE-");
+  }
+
+ private:
+  template <class I, class A>
+  auto aggregate(I initializer, A aggregator,
+                 const Materialized<K, std::decay_t<std::invoke_result_t<const I&>>>& materialized,
+                 const Named& named, std::string_view prefix) const {
+    using VA = std::decay_t<std::invoke_result_t<const I&>>;
+    static_assert(std::is_invocable_r_v<VA, const A&, const K&, const V&, const VA&>,
+                  "KGroupedStream::aggregate: the aggregator must be callable as "
+                  "VA(const K&, const V&, const VA& aggregate)");
+    std::string store_name = StoreName(materialized);
+    return AggregateInto<VA>(
+        materialized, store_name, named, prefix,
+        [initializer, aggregator](std::string store) {
+          return [store, initializer, aggregator]() -> std::unique_ptr<internal::ProcessorNode> {
+            return std::make_unique<internal::StreamAggregateNode<K, V, VA>>(
+                store, initializer, aggregator);
+          };
+        });
+  }
+
+  template <class VA>
+  std::string StoreName(const Materialized<K, VA>& m) const {
+    return m.name.empty() ? stream_.state()->NewName("KSTREAM-AGGREGATE-STATE-STORE-") : m.name;
+  }
+
+  // Repartitions when needed, adds the store and the aggregation node.
+  template <class VA, class MakeFactory>
+  KTable<K, VA> AggregateInto(const Materialized<K, VA>& materialized, const std::string& store,
+                              const Named& named, std::string_view prefix,
+                              MakeFactory make_factory) const {
+    auto state = stream_.state();
+    Serde<K> ks = grouped_.key_serde ? grouped_.key_serde : stream_.key_serde();
+    Serde<V> vs = grouped_.value_serde ? grouped_.value_serde : stream_.value_serde();
+    KStream<K, V> input = stream_;
+    if (stream_.repartition_required()) {
+      std::string base = grouped_.name.empty() ? store : grouped_.name;
+      input = KStream<K, V>(state, stream_.RepartitionThrough(base, ks, vs), false, ks, vs);
+    }
+    Materialized<K, VA> m = materialized;
+    if (!m.key_serde) m.key_serde = ks;
+    state->topology.AddStore(internal::MakeStoreSpec(m, store, !materialized.name.empty()));
+    std::string node = input.Add(prefix, named, make_factory(store), {store});
+    return KTable<K, VA>(state, node, store, m.key_serde, m.value_serde);
+  }
+
+  KStream<K, V> stream_;
+  Grouped<K, V> grouped_;
+};
+
+}  // namespace rill::streams

@@ -1,0 +1,134 @@
+// KTable<K, V>: a changelog stream read as a table — the latest value per key (Kafka
+// Streams' KTable). Internally it forwards Change<V> (new and old value) so downstream
+// operators can retract old values.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <type_traits>
+
+#include "streams/dsl/internal/change.h"
+#include "streams/dsl/kstream.h"
+
+namespace rill::streams {
+
+template <class K, class V>
+class KTable {
+ public:
+  KTable(std::shared_ptr<internal::BuilderState> state, std::string node, std::string store,
+         Serde<K> key_serde, Serde<V> value_serde)
+      : state_(std::move(state)),
+        node_(std::move(node)),
+        store_(std::move(store)),
+        key_serde_(std::move(key_serde)),
+        value_serde_(std::move(value_serde)) {}
+
+  // The store's name ("" when the table is not materialized).
+  const std::string& queryableStoreName() const { return store_; }
+
+  // Keys whose value satisfies predicate(key, value); other keys read as deleted.
+  template <class P>
+  KTable filter(P predicate, const Named& named = {}) const {
+    static_assert(std::is_invocable_r_v<bool, const P&, const K&, const V&>,
+                  "KTable::filter: the predicate must be callable as bool(const K&, const V&)");
+    return Filtered(predicate, false, named);
+  }
+  template <class P>
+  KTable filterNot(P predicate, const Named& named = {}) const {
+    static_assert(std::is_invocable_r_v<bool, const P&, const K&, const V&>,
+                  "KTable::filterNot: the predicate must be callable as bool(const K&, const V&)");
+    return Filtered(predicate, true, named);
+  }
+
+  // mapper(value) or mapper(key, value) -> V2.
+  template <class F>
+  auto mapValues(F mapper, const Named& named = {}) const {
+    using V2 = typename internal::ValueMapperResult<F, K, V>::type;
+    static_assert(!std::is_void_v<V2>,
+                  "KTable::mapValues: the mapper must be callable as V2(const V&) or "
+                  "V2(const K&, const V&)");
+    auto node = Add("KTABLE-MAPVALUES-", named,
+                    internal::LambdaFactory<K, internal::Change<V>>(
+                        [mapper](const Record<K, internal::Change<V>>& r,
+                                 internal::NodeContext& ctx) {
+                          internal::Change<V2> c;
+                          if (r.value.new_value) c.new_value = internal::CallValueMapper(mapper, r.key, *r.value.new_value);
+                          if (r.value.old_value) c.old_value = internal::CallValueMapper(mapper, r.key, *r.value.old_value);
+                          Record<K, internal::Change<V2>> out{r.key, std::move(c), r.timestamp, r.headers};
+                          ctx.Forward(&out);
+                        }));
+    return KTable<K, V2>(state_, node, "", key_serde_, {});
+  }
+
+  // Updates as a stream (deletions are not forwarded: see toChangelogStream()).
+  KStream<K, V> toStream(const Named& named = {}) const {
+    auto node = Add("KTABLE-TOSTREAM-", named,
+                    internal::LambdaFactory<K, internal::Change<V>>(
+                        [](const Record<K, internal::Change<V>>& r, internal::NodeContext& ctx) {
+                          if (!r.value.new_value) return;
+                          Record<K, V> out{r.key, *r.value.new_value, r.timestamp, r.headers};
+                          ctx.Forward(&out);
+                        }));
+    return KStream<K, V>(state_, node, false, key_serde_, value_serde_);
+  }
+  // Updates and deletions (nullopt values, written as tombstones by a sink).
+  KStream<K, std::optional<V>> toChangelogStream(const Named& named = {}) const {
+    auto node = Add("KTABLE-TOSTREAM-", named,
+                    internal::LambdaFactory<K, internal::Change<V>>(
+                        [](const Record<K, internal::Change<V>>& r, internal::NodeContext& ctx) {
+                          Record<K, std::optional<V>> out{r.key, r.value.new_value, r.timestamp,
+                                                          r.headers};
+                          ctx.Forward(&out);
+                        }));
+    Serde<std::optional<V>> vs;
+    if (Serde<V> inner = OrDefault(value_serde_)) vs = Serdes::Nullable(inner);
+    return KStream<K, std::optional<V>>(state_, node, false, key_serde_, vs);
+  }
+
+  // Re-groups the table by selector(key, value) -> KeyValue<K2, V2>; the aggregation then
+  // adds new values and subtracts old ones.
+  template <class F>
+  auto groupBy(F selector, const Grouped<typename internal::PairTypes<std::decay_t<std::invoke_result_t<const F&, const K&, const V&>>>::Key,
+                                         typename internal::PairTypes<std::decay_t<std::invoke_result_t<const F&, const K&, const V&>>>::Value>& grouped = {}) const;
+
+  const std::string& node() const { return node_; }
+  const std::shared_ptr<internal::BuilderState>& state() const { return state_; }
+
+ private:
+  template <class P>
+  KTable Filtered(P predicate, bool negate, const Named& named) const {
+    auto node = Add("KTABLE-FILTER-", named,
+                    internal::LambdaFactory<K, internal::Change<V>>(
+                        [predicate, negate](const Record<K, internal::Change<V>>& r,
+                                            internal::NodeContext& ctx) {
+                          auto keep = [&](const std::optional<V>& v) -> std::optional<V> {
+                            if (v && (predicate(r.key, *v) != negate)) return v;
+                            return std::nullopt;
+                          };
+                          internal::Change<V> c{keep(r.value.new_value), keep(r.value.old_value)};
+                          if (!c.new_value && !c.old_value) return;
+                          Record<K, internal::Change<V>> out{r.key, std::move(c), r.timestamp, r.headers};
+                          ctx.Forward(&out);
+                        }));
+    return KTable(state_, node, "", key_serde_, value_serde_);
+  }
+
+  std::string Add(std::string_view prefix, const Named& named,
+                  std::function<std::unique_ptr<internal::ProcessorNode>()> factory) const {
+    internal::NodeSpec spec;
+    spec.name = state_->NameOr(named.name, prefix);
+    spec.parents = {node_};
+    spec.factory = std::move(factory);
+    std::string name = spec.name;
+    state_->topology.AddNode(std::move(spec));
+    return name;
+  }
+
+  std::shared_ptr<internal::BuilderState> state_;
+  std::string node_;
+  std::string store_;
+  Serde<K> key_serde_;
+  Serde<V> value_serde_;
+};
+
+}  // namespace rill::streams

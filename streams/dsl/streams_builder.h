@@ -1,0 +1,204 @@
+// StreamsBuilder: where a topology starts (Kafka Streams' StreamsBuilder). Read topics as
+// streams or tables, add state stores for the Processor API, then build() the Topology.
+// Including this header brings in the whole DSL.
+//
+//   StreamsBuilder builder;
+//   builder.stream<std::string, std::string>("text-lines")
+//       .flatMapValues([](const std::string& line) { return SplitWords(line); })
+//       .groupBy([](const std::string&, const std::string& word) { return word; })
+//       .count(Materialized<>::as("counts"))
+//       .toStream()
+//       .to("word-counts");
+//   Topology topology = builder.build();
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "streams/dsl/branched_kstream.h"
+#include "streams/dsl/consumed.h"
+#include "streams/dsl/grouped.h"
+#include "streams/dsl/internal/builder_state.h"
+#include "streams/dsl/kgrouped_stream.h"
+#include "streams/dsl/kgrouped_table.h"
+#include "streams/dsl/kstream.h"
+#include "streams/dsl/ktable.h"
+#include "streams/dsl/materialized.h"
+#include "streams/dsl/named.h"
+#include "streams/dsl/produced.h"
+#include "streams/dsl/stores.h"
+#include "streams/topology/topology.h"
+
+namespace rill::streams {
+
+class StreamsBuilder {
+ public:
+  StreamsBuilder() : state_(std::make_shared<internal::BuilderState>()) {}
+
+  // The records of `topic` as a stream.
+  template <class K, class V>
+  KStream<K, V> stream(const std::string& topic, const Consumed<K, V>& consumed = {}) {
+    return stream<K, V>(std::vector<std::string>{topic}, consumed);
+  }
+  template <class K, class V>
+  KStream<K, V> stream(const std::vector<std::string>& topics,
+                       const Consumed<K, V>& consumed = {}) {
+    Serde<K> ks = OrDefault(consumed.key_serde);
+    Serde<V> vs = OrDefault(consumed.value_serde);
+    RequireSerdes(ks, vs, topics.empty() ? "" : topics.front());
+    internal::NodeSpec spec;
+    spec.kind = internal::NodeKind::kSource;
+    spec.name = state_->NameOr(consumed.name, "KSTREAM-SOURCE-");
+    spec.topics = topics;
+    spec.factory = [ks, vs]() -> std::unique_ptr<internal::ProcessorNode> {
+      return std::make_unique<internal::SourceNode<K, V>>(ks, vs);
+    };
+    std::string name = spec.name;
+    state_->topology.AddNode(std::move(spec));
+    return KStream<K, V>(state_, name, false, ks, vs);
+  }
+
+  // The records of `topic` as a table (null values delete), materialized in a store.
+  template <class K, class V>
+  KTable<K, V> table(const std::string& topic, const Consumed<K, V>& consumed = {},
+                     const Materialized<K, V>& materialized = {}) {
+    Serde<K> ks = OrDefault(consumed.key_serde ? consumed.key_serde : materialized.key_serde);
+    Serde<V> vs = OrDefault(consumed.value_serde ? consumed.value_serde : materialized.value_serde);
+    RequireSerdes(ks, vs, topic);
+    std::string source = state_->NameOr(consumed.name, "KSTREAM-SOURCE-");
+    std::string store = materialized.name.empty()
+                            ? topic + "-STATE-STORE-" + state_->NewName("").substr(0)
+                            : materialized.name;
+    Materialized<K, V> m = materialized;
+    m.key_serde = ks;
+    m.value_serde = vs;
+    state_->topology.AddStore(internal::MakeStoreSpec(m, store, !materialized.name.empty()));
+    internal::NodeSpec spec;
+    spec.kind = internal::NodeKind::kSource;
+    spec.name = source;
+    spec.topics = {topic};
+    spec.stores = {store};
+    spec.factory = [ks, vs, store]() -> std::unique_ptr<internal::ProcessorNode> {
+      return std::make_unique<internal::TableSourceNode<K, V>>(ks, vs, store);
+    };
+    state_->topology.AddNode(std::move(spec));
+    return KTable<K, V>(state_, source, store, ks, vs);
+  }
+
+  // A store for the Processor API; connect it by name in process()/processValues().
+  template <class K, class V>
+  StreamsBuilder& addStateStore(const StoreBuilder<K, V>& builder) {
+    state_->topology.AddStore(internal::MakeKeyValueStoreSpec<K, V>(
+        builder.supplier.name, builder.supplier.type == StoreType::kRocksDb, builder.logging,
+        builder.caching, builder.changelog_configs, builder.key_serde, builder.value_serde,
+        true));
+    return *this;
+  }
+
+  // Checks the graph and returns the topology. Throws StreamsException naming the problem
+  // (unknown store, duplicate node name, missing serde, ...). The builder can't be reused.
+  Topology build();
+
+ private:
+  template <class K, class V>
+  static void RequireSerdes(const Serde<K>& ks, const Serde<V>& vs, const std::string& topic) {
+    if (!ks || !vs) {
+      throw StreamsException("source of '" + topic + "': no serde for <" +
+                             internal::TypeName<K>() + ", " + internal::TypeName<V>() +
+                             ">; pass Consumed::with(key_serde, value_serde)");
+    }
+  }
+
+  std::shared_ptr<internal::BuilderState> state_;
+};
+
+// ---- KStream / KTable operators that need the other handle types complete ----
+
+template <class K, class V>
+BranchedKStream<K, V> KStream<K, V>::split(const Named& named) const {
+  return BranchedKStream<K, V>(*this, state_->NameOr(named.name, "KSTREAM-BRANCH-"));
+}
+
+template <class K, class V>
+KTable<K, V> KStream<K, V>::toTable(const Materialized<K, V>& materialized,
+                                    const Named& named) const {
+  std::string store = materialized.name.empty() ? state_->NewName("KSTREAM-TOTABLE-STATE-STORE-")
+                                                : materialized.name;
+  Materialized<K, V> m = materialized;
+  if (!m.key_serde) m.key_serde = key_serde_;
+  if (!m.value_serde) m.value_serde = value_serde_;
+  KStream input = *this;
+  if (repartition_required_) {
+    input = KStream(state_, RepartitionThrough(store, m.key_serde, m.value_serde), false,
+                    m.key_serde, m.value_serde);
+  }
+  state_->topology.AddStore(internal::MakeStoreSpec(m, store, !materialized.name.empty()));
+  std::string node = input.Add("KSTREAM-TOTABLE-", named,
+                               [store]() -> std::unique_ptr<internal::ProcessorNode> {
+                                 return std::make_unique<internal::StreamToTableNode<K, V>>(store);
+                               },
+                               {store});
+  return KTable<K, V>(state_, node, store, m.key_serde, m.value_serde);
+}
+
+template <class K, class V>
+KGroupedStream<K, V> KStream<K, V>::groupByKey(const Grouped<K, V>& grouped) const {
+  return KGroupedStream<K, V>(*this, grouped);
+}
+
+template <class K, class V>
+template <class F>
+auto KStream<K, V>::groupBy(
+    F selector,
+    const Grouped<std::decay_t<std::invoke_result_t<const F&, const K&, const V&>>, V>& grouped)
+    const {
+  using K2 = std::decay_t<std::invoke_result_t<const F&, const K&, const V&>>;
+  KStream<K2, V> keyed = selectKey(std::move(selector));
+  return KGroupedStream<K2, V>(keyed, grouped);
+}
+
+template <class K, class V>
+template <class F>
+auto KTable<K, V>::groupBy(
+    F selector,
+    const Grouped<typename internal::PairTypes<std::decay_t<std::invoke_result_t<const F&, const K&, const V&>>>::Key,
+                  typename internal::PairTypes<std::decay_t<std::invoke_result_t<const F&, const K&, const V&>>>::Value>& grouped) const {
+  using R = std::decay_t<std::invoke_result_t<const F&, const K&, const V&>>;
+  using P = internal::PairTypes<R>;
+  static_assert(P::kValid, "KTable::groupBy: the selector must return KeyValue<K2, V2> or std::pair");
+  using K2 = typename P::Key;
+  using V2 = typename P::Value;
+  using C = internal::Change<V2>;
+  // Old and new value each go to the partition of their (possibly different) new key.
+  std::string select = Add("KTABLE-SELECT-", Named{},
+                           internal::LambdaFactory<K, internal::Change<V>>(
+                               [selector](const Record<K, internal::Change<V>>& r,
+                                          internal::NodeContext& ctx) {
+                                 if (r.value.old_value) {
+                                   R kv = selector(r.key, *r.value.old_value);
+                                   Record<K2, C> out{P::key(kv), C{std::nullopt, P::value(kv)}, r.timestamp, r.headers};
+                                   ctx.Forward(&out);
+                                 }
+                                 if (r.value.new_value) {
+                                   R kv = selector(r.key, *r.value.new_value);
+                                   Record<K2, C> out{P::key(kv), C{P::value(kv), std::nullopt}, r.timestamp, r.headers};
+                                   ctx.Forward(&out);
+                                 }
+                               }));
+  Serde<K2> ks = OrDefault(grouped.key_serde);
+  Serde<V2> inner = OrDefault(grouped.value_serde);
+  if (!inner) {
+    throw StreamsException("KTable::groupBy: no serde for the value type; pass Grouped::with");
+  }
+  Serde<C> cs(std::make_shared<internal::ChangeSerdeImpl<V2>>(inner));
+  KStream<K2, C> selected(state_, select, true, ks, cs);
+  std::string base = grouped.name.empty() ? state_->NewName("KTABLE-AGGREGATE-STATE-STORE-") : grouped.name;
+  std::string source = selected.RepartitionThrough(base, ks, cs);
+  Grouped<K2, V2> g = grouped;
+  g.key_serde = ks;
+  g.value_serde = inner;
+  return KGroupedTable<K2, V2>(state_, source, g);
+}
+
+}  // namespace rill::streams

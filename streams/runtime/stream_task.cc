@@ -1,0 +1,285 @@
+// StreamTask: record queues, timestamp-ordered processing, stores and their layers.
+#include "streams/runtime/stream_task.h"
+
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+#include "spdlog/spdlog.h"
+#include "state/cache_budget.h"
+#include "state/caching_key_value_store.h"
+#include "state/change_logging_key_value_store.h"
+
+namespace rill::streams::internal {
+
+// Writes a store's changes to its changelog partition (= the task's partition) with the
+// timestamp of the record being processed.
+class StreamTask::TaskChangelogWriter : public state::ChangelogWriter {
+ public:
+  TaskChangelogWriter(StreamTask* task, std::string topic) : task_(task), topic_(std::move(topic)) {}
+  void Send(std::string_view key, std::optional<std::string_view> value) override {
+    std::optional<std::string> v;
+    if (value) v.emplace(*value);
+    task_->env_.collector->Send(topic_, task_->id_.partition, std::string(key), v,
+                                task_->current_timestamp_, {});
+  }
+
+ private:
+  StreamTask* task_;
+  std::string topic_;
+};
+
+StreamTask::StreamTask(const Topology& topology, TaskId id, TaskEnvironment env)
+    : topology_(topology), id_(id), env_(std::move(env)) {}
+
+StreamTask::~StreamTask() { Close(); }
+
+absl::StatusOr<std::unique_ptr<StreamTask>> StreamTask::Create(const Topology& topology,
+                                                              TaskId id, TaskEnvironment env) {
+  std::unique_ptr<StreamTask> task(new StreamTask(topology, id, std::move(env)));
+  if (absl::Status s = task->Build(); !s.ok()) return s;
+  return task;
+}
+
+absl::Status StreamTask::Build() {
+  if (id_.subtopology < 0 ||
+      id_.subtopology >= static_cast<int32_t>(topology_.subtopologies().size())) {
+    return absl::InvalidArgumentError(absl::StrCat("task ", id_.ToString(),
+                                                   ": no such sub-topology"));
+  }
+  const Subtopology& sub = topology_.subtopologies()[id_.subtopology];
+  // Stores first: nodes find them in Init().
+  for (const std::string& store_name : sub.stores) {
+    const StoreSpec& spec = topology_.stores().at(store_name);
+    auto inner = env_.open_store(spec, id_);
+    if (!inner.ok()) {
+      return absl::Status(inner.status().code(),
+                          absl::StrCat("task ", id_.ToString(), ": opening store '", store_name,
+                                       "': ", inner.status().message()));
+    }
+    Store& store = stores_[store_name];
+    std::unique_ptr<state::KeyValueStore> layered = std::move(*inner);
+    if (spec.logging) {
+      store.changelog_topic = env_.resolve_topic(Topology::ChangelogTopic(store_name), true);
+      store.writer = std::make_unique<TaskChangelogWriter>(this, store.changelog_topic);
+      layered = state::NewChangeLoggingKeyValueStore(std::move(layered), store.writer.get());
+    }
+    if (spec.caching && env_.cache) {
+      Store* self = &store;
+      layered = state::NewCachingKeyValueStore(
+          std::move(layered), env_.cache, [this] { return current_timestamp_; },
+          [self](const state::CacheFlushEntry& e) {
+            if (self->listener) self->listener(e);
+          });
+    }
+    store.outer = std::move(layered);
+    store.instance.spec = &spec;
+    store.instance.store = store.outer.get();
+    store.instance.flush_listener = &store.listener;
+  }
+  // Nodes in creation order: parents come before children.
+  std::map<std::string, ProcessorNode*> by_name;
+  for (const std::string& name : sub.nodes) {
+    const NodeSpec& spec = *topology_.FindNode(name);
+    std::unique_ptr<ProcessorNode> node = spec.factory();
+    auto context = std::make_unique<NodeContext>();
+    context->name = name;
+    context->task = this;
+    by_name[name] = node.get();
+    nodes_.push_back(std::move(node));
+    contexts_.push_back(std::move(context));
+    if (spec.kind == NodeKind::kSource) {
+      for (const std::string& topic : spec.topics) {
+        std::string resolved = env_.resolve_topic(topic, spec.internal_topics);
+        Queue& q = queues_[resolved];
+        q.topic = resolved;
+        q.source = nodes_.back().get();
+        input_topics_.push_back(resolved);
+      }
+    }
+  }
+  for (size_t i = 0; i < contexts_.size(); ++i) {
+    for (const std::string& parent : topology_.FindNode(contexts_[i]->name)->parents) {
+      for (auto& ctx : contexts_) {
+        if (ctx->name == parent) {
+          ctx->children.push_back(nodes_[i].get());
+          ctx->child_names.push_back(contexts_[i]->name);
+        }
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::vector<StreamTask::StoreEntry> StreamTask::Stores() const {
+  std::vector<StoreEntry> out;
+  for (const auto& [name, store] : stores_) {
+    out.push_back({name, store.changelog_topic, store.outer.get()});
+  }
+  return out;
+}
+
+StoreInstance* StreamTask::FindStore(std::string_view name) {
+  auto it = stores_.find(name);
+  return it == stores_.end() ? nullptr : &it->second.instance;
+}
+
+absl::Status StreamTask::Initialize() {
+  if (initialized_) return absl::OkStatus();
+  try {
+    for (size_t i = 0; i < nodes_.size(); ++i) nodes_[i]->Init(*contexts_[i]);
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat("task ", id_.ToString(), ": init: ", e.what()));
+  }
+  initialized_ = true;
+  return absl::OkStatus();
+}
+
+void StreamTask::AddRecord(const std::string& topic, int32_t partition, int64_t offset,
+                           RawRecord record) {
+  auto it = queues_.find(topic);
+  if (it == queues_.end() || partition != id_.partition) {
+    spdlog::warn("task {}: record for {}-{} which it does not read; dropped", id_.ToString(),
+                 topic, partition);
+    return;
+  }
+  it->second.records.emplace_back(offset, std::move(record));
+  ++buffered_;
+}
+
+bool StreamTask::ProcessOne() {
+  Queue* next = nullptr;
+  int64_t best = std::numeric_limits<int64_t>::max();
+  for (auto& [topic, q] : queues_) {
+    if (!q.records.empty() && q.records.front().second.timestamp < best) {
+      best = q.records.front().second.timestamp;
+      next = &q;
+    }
+  }
+  if (next == nullptr) return false;
+  auto [offset, record] = std::move(next->records.front());
+  next->records.pop_front();
+  --buffered_;
+  next->next_offset = offset + 1;
+  processed_since_commit_ = true;
+  metadata_ = RecordMetadata{next->topic, id_.partition, offset};
+  current_timestamp_ = record.timestamp;
+  if (record.timestamp > stream_time_) stream_time_ = record.timestamp;
+  current_raw_ = &record;
+  try {
+    next->source->Process(&record);
+    current_raw_ = nullptr;
+  } catch (const std::exception& e) {
+    current_raw_ = nullptr;
+    std::string where = absl::StrCat(next->topic, "-", id_.partition, "@", offset);
+    if (env_.processing_policy == ExceptionPolicy::kFail) {
+      throw StreamsException(absl::StrCat("task ", id_.ToString(), ": processing ", where,
+                                          " failed: ", e.what()));
+    }
+    spdlog::warn("task {}: processing {} failed, skipped: {}", id_.ToString(), where, e.what());
+    if (env_.dead_letter) env_.dead_letter(record, *metadata_, e.what());
+    RecordDropped("processing-error");
+  }
+  if (env_.on_processed) env_.on_processed(id_);
+  // Stream-time punctuation runs after the record that moved stream time past its mark.
+  for (auto& p : punctuations_) {
+    if (p.type != PunctuationType::kStreamTime) continue;
+    if (p.next < 0) p.next = stream_time_;
+    while (stream_time_ >= p.next) {
+      metadata_.reset();
+      current_timestamp_ = p.next;
+      p.callback(stream_time_);
+      p.next += p.interval.count();
+    }
+  }
+  metadata_.reset();
+  return true;
+}
+
+void StreamTask::PunctuateWallClock(int64_t now_ms) {
+  for (auto& p : punctuations_) {
+    if (p.type != PunctuationType::kWallClockTime) continue;
+    if (p.next < 0) p.next = now_ms + p.interval.count();
+    if (now_ms >= p.next) {
+      metadata_.reset();
+      current_timestamp_ = now_ms;
+      p.callback(now_ms);
+      // Skip missed intervals rather than firing a burst (as Kafka Streams does).
+      while (p.next <= now_ms) p.next += p.interval.count();
+    }
+  }
+}
+
+void StreamTask::Schedule(std::chrono::milliseconds interval, PunctuationType type,
+                          std::function<void(int64_t)> callback) {
+  if (interval.count() < 1) throw StreamsException("punctuation interval must be >= 1 ms");
+  punctuations_.push_back({interval, type, std::move(callback), -1});
+}
+
+void StreamTask::RecordDropped(std::string_view reason) {
+  if (env_.on_dropped) env_.on_dropped(id_, reason);
+}
+
+void StreamTask::OnDeserializationError(std::string_view node, const std::string& error) {
+  std::string where =
+      metadata_ ? absl::StrCat(metadata_->topic, "-", metadata_->partition, "@", metadata_->offset)
+                : std::string("?");
+  if (env_.deserialization_policy == ExceptionPolicy::kFail) {
+    throw StreamsException(absl::StrCat("task ", id_.ToString(), ": cannot deserialize ", where,
+                                        " at ", std::string(node), ": ", error));
+  }
+  spdlog::warn("task {}: skipping record {} that {} cannot deserialize: {}", id_.ToString(), where,
+               node, error);
+  if (env_.dead_letter && current_raw_ != nullptr && metadata_) {
+    env_.dead_letter(*current_raw_, *metadata_, error);
+  }
+  RecordDropped("deserialization-error");
+}
+
+absl::Status StreamTask::FlushStores() {
+  for (auto& [name, store] : stores_) {
+    // A flush may forward cached updates downstream: they are records of this task too.
+    absl::Status s = store.outer->Flush();
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StreamTask::CommitStores(const std::map<std::string, int64_t>& changelog_offsets) {
+  for (auto& [name, store] : stores_) {
+    std::optional<int64_t> offset;
+    if (!store.changelog_topic.empty()) {
+      auto it = changelog_offsets.find(store.changelog_topic);
+      if (it != changelog_offsets.end()) offset = it->second;
+    }
+    absl::Status s = store.outer->Commit(offset);
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+std::map<std::pair<std::string, int32_t>, int64_t> StreamTask::ConsumedOffsets() const {
+  std::map<std::pair<std::string, int32_t>, int64_t> out;
+  for (const auto& [topic, q] : queues_) {
+    if (q.next_offset >= 0) out[{topic, id_.partition}] = q.next_offset;
+  }
+  return out;
+}
+
+void StreamTask::Close() {
+  if (closed_) return;
+  closed_ = true;
+  if (initialized_) {
+    for (auto& node : nodes_) {
+      try {
+        node->Close();
+      } catch (const std::exception& e) {
+        spdlog::warn("task {}: close: {}", id_.ToString(), e.what());
+      }
+    }
+  }
+  for (auto& [name, store] : stores_) {
+    if (store.outer) (void)store.outer->Close();
+  }
+}
+
+}  // namespace rill::streams::internal

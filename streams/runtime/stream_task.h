@@ -1,0 +1,167 @@
+// StreamTask: one (sub-topology, partition) — its node instances, its stores and its record
+// queues. Not a template and not thread-safe: one stream thread (or the test driver) owns a
+// task and calls it from that thread only. The runtime and TopologyTestDriver share this
+// code path, so what the driver proves holds for the runtime.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "state/changelog_writer.h"
+#include "state/key_value_store.h"
+#include "streams/processor/internal/node.h"
+#include "streams/topology/topology.h"
+
+namespace rill::state {
+class CacheBudget;
+}
+
+namespace rill::streams::internal {
+
+enum class ExceptionPolicy { kLogAndContinue, kFail };
+
+// What a task needs from whoever runs it.
+struct TaskEnvironment {
+  std::string application_id;
+  RecordCollector* collector = nullptr;
+  // Opens the innermost byte store for `spec` in this task (RocksDB or in-memory).
+  std::function<absl::StatusOr<std::unique_ptr<state::KeyValueStore>>(const StoreSpec& spec,
+                                                                      const TaskId& task)>
+      open_store;
+  std::shared_ptr<state::CacheBudget> cache;  // null or zero budget: no caching
+  std::function<int64_t()> wall_clock_ms;
+  // Internal topics (repartition, changelog) are named <application.id>-<name>.
+  std::function<std::string(const std::string& topic, bool internal)> resolve_topic;
+  ExceptionPolicy deserialization_policy = ExceptionPolicy::kLogAndContinue;
+  ExceptionPolicy processing_policy = ExceptionPolicy::kFail;
+  // Called for each dropped record: (task, reason).
+  std::function<void(const TaskId&, std::string_view)> on_dropped;
+  // Called with the raw record a handler skipped and why (the dead-letter topic).
+  std::function<void(const RawRecord&, const RecordMetadata&, const std::string& error)>
+      dead_letter;
+  // Called for each record processed (metrics).
+  std::function<void(const TaskId&)> on_processed;
+};
+
+class StreamTask : public TaskContext {
+ public:
+  // Instantiates the sub-topology's nodes and opens its stores (not yet restored: the
+  // caller restores them from their changelogs, then calls Initialize()).
+  static absl::StatusOr<std::unique_ptr<StreamTask>> Create(const Topology& topology,
+                                                           TaskId id, TaskEnvironment env);
+  ~StreamTask() override;
+
+  // Stores of this task with their changelog topics (already resolved), for restoration.
+  struct StoreEntry {
+    std::string name;
+    std::string changelog_topic;  // empty: not logged
+    state::KeyValueStore* store = nullptr;  // outermost layer
+  };
+  std::vector<StoreEntry> Stores() const;
+  StoreInstance* FindStore(std::string_view name);
+
+  // Runs every node's init (after restoration).
+  absl::Status Initialize();
+
+  // Queues a record read from `topic` (as the runtime names it) / `partition` at `offset`.
+  void AddRecord(const std::string& topic, int32_t partition, int64_t offset, RawRecord record);
+  size_t buffered() const { return buffered_; }
+
+  // Processes the next record by timestamp across the task's partitions. Returns false when
+  // nothing is buffered. Throws StreamsException when a policy says fail.
+  bool ProcessOne();
+  // Fires due wall-clock punctuations.
+  void PunctuateWallClock(int64_t now_ms);
+
+  // Commit, step 1: flush caches and stores (sends changelog records).
+  absl::Status FlushStores();
+  // Commit, step 2 (after the producer flushed): makes store writes durable with the
+  // changelog offset each reached. `changelog_offsets`: resolved changelog topic -> offset.
+  absl::Status CommitStores(const std::map<std::string, int64_t>& changelog_offsets);
+  // Next offsets to commit per input partition (offset of last processed record + 1),
+  // keyed by resolved topic.
+  std::map<std::pair<std::string, int32_t>, int64_t> ConsumedOffsets() const;
+  bool commit_requested() const { return commit_requested_; }
+  void ClearCommitRequest() { commit_requested_ = false; }
+  bool processed_since_commit() const { return processed_since_commit_; }
+  void ClearProcessed() { processed_since_commit_ = false; }
+
+  // Closes nodes and stores. Uncommitted store writes are dropped.
+  void Close();
+
+  // The resolved topics this task reads; its input partition is id().partition.
+  const std::vector<std::string>& input_topics() const { return input_topics_; }
+  const TaskId& id() const { return id_; }
+
+  // TaskContext
+  const TaskId& task_id() const override { return id_; }
+  const std::string& application_id() const override { return env_.application_id; }
+  const std::optional<RecordMetadata>& record_metadata() const override { return metadata_; }
+  int64_t stream_time() const override { return stream_time_; }
+  int64_t wall_clock_ms() const override { return env_.wall_clock_ms(); }
+  StoreInstance* GetStore(std::string_view name) override { return FindStore(name); }
+  void Schedule(std::chrono::milliseconds interval, PunctuationType type,
+                std::function<void(int64_t)> callback) override;
+  void RequestCommit() override { commit_requested_ = true; }
+  RecordCollector& collector() override { return *env_.collector; }
+  void RecordDropped(std::string_view reason) override;
+  void OnDeserializationError(std::string_view node, const std::string& error) override;
+  std::string ResolveTopic(const std::string& topic, bool internal) const override {
+    return env_.resolve_topic(topic, internal);
+  }
+
+ private:
+  class TaskChangelogWriter;
+  struct Queue {
+    std::string topic;
+    std::deque<std::pair<int64_t, RawRecord>> records;  // (offset, record)
+    ProcessorNode* source = nullptr;
+    int64_t next_offset = -1;  // to commit
+  };
+  struct Punctuation {
+    std::chrono::milliseconds interval;
+    PunctuationType type;
+    std::function<void(int64_t)> callback;
+    int64_t next = -1;
+  };
+  struct Store {
+    StoreInstance instance;
+    std::string changelog_topic;
+    std::unique_ptr<TaskChangelogWriter> writer;
+    std::unique_ptr<state::KeyValueStore> outer;
+    std::function<void(const state::CacheFlushEntry&)> listener;
+  };
+
+  StreamTask(const Topology& topology, TaskId id, TaskEnvironment env);
+  absl::Status Build();
+
+  const Topology& topology_;
+  TaskId id_;
+  TaskEnvironment env_;
+  std::vector<std::unique_ptr<ProcessorNode>> nodes_;
+  std::vector<std::unique_ptr<NodeContext>> contexts_;
+  std::map<std::string, Store, std::less<>> stores_;
+  std::map<std::string, Queue> queues_;  // by resolved topic
+  std::vector<std::string> input_topics_;
+  std::vector<Punctuation> punctuations_;
+  std::optional<RecordMetadata> metadata_;
+  int64_t stream_time_ = -1;
+  int64_t current_timestamp_ = 0;
+  const RawRecord* current_raw_ = nullptr;
+  size_t buffered_ = 0;
+  bool commit_requested_ = false;
+  bool processed_since_commit_ = false;
+  bool initialized_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace rill::streams::internal

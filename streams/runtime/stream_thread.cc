@@ -1,0 +1,568 @@
+// StreamThread: the poll / process / commit loop, rebalances, restoration.
+#include "streams/runtime/stream_thread.h"
+
+#include <librdkafka/rdkafka.h>
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+#include "spdlog/spdlog.h"
+#include "state/in_memory_key_value_store.h"
+#include "state/rocksdb_key_value_store.h"
+#include "state/state_directory.h"
+#include "streams/query/streams_metrics.h"
+#include "streams/runtime/internal/kafka_clients.h"
+#include "streams/runtime/internal/producer_collector.h"
+
+namespace rill::streams::internal {
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+int64_t WallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+constexpr int kFlushTimeoutMs = 60000;
+constexpr int kAdminTimeoutMs = 10000;
+constexpr size_t kMaxBufferedPerTask = 10000;  // stop polling a task's partitions above this
+
+}  // namespace
+
+struct StreamThread::Clients {
+  RdKafkaHandle consumer;
+  RdKafkaHandle restore_consumer;
+  RdKafkaHandle producer;
+  ProducerCollector collector;
+  std::map<TaskId, CounterHandle> processed;
+  std::map<std::string, CounterHandle> dropped;  // "task/reason"
+};
+
+StreamThread::StreamThread(int index, Shared shared)
+    : index_(index), shared_(std::move(shared)), clients_(std::make_unique<Clients>()) {
+  const StreamsConfig& c = *shared_.config;
+  client_id_ = (c.client_id.empty() ? c.application_id + "-" + shared_.process_id : c.client_id) +
+               "-StreamThread-" + std::to_string(index_ + 1);
+}
+
+StreamThread::~StreamThread() {
+  RequestStop();
+  Join();
+}
+
+void StreamThread::Start() { thread_ = std::thread([this] { Run(); }); }
+
+void StreamThread::RequestStop() {
+  stop_ = true;
+  // Only a thread blocked joining the group needs waking; a running one sees stop_ within a
+  // poll, and must keep its membership for the final commit.
+  if (membership_ && state_ == State::kRebalancing) membership_->Abort();
+}
+
+void StreamThread::Join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+std::string StreamThread::error() const {
+  std::lock_guard<std::mutex> lock(error_mu_);
+  return error_;
+}
+
+void StreamThread::SetState(State s) {
+  state_ = s;
+  if (shared_.on_state_change) shared_.on_state_change();
+}
+
+std::vector<TaskId> StreamThread::ActiveTasks() {
+  std::lock_guard<std::mutex> lock(tasks_mu_);
+  std::vector<TaskId> out;
+  for (const auto& [id, task] : tasks_) out.push_back(id);
+  return out;
+}
+
+void StreamThread::ForEachStore(const std::string& name,
+                                const std::function<void(const TaskId&, state::KeyValueStore*)>& f) {
+  std::lock_guard<std::mutex> lock(tasks_mu_);
+  for (auto& [id, task] : tasks_) {
+    if (StoreInstance* store = task->FindStore(name)) f(id, store->store);
+  }
+}
+
+absl::Status StreamThread::Setup() {
+  const StreamsConfig& c = *shared_.config;
+  std::map<std::string, std::string> consumer = {
+      {"bootstrap.servers", c.bootstrap_servers},
+      {"client.id", client_id_ + "-consumer"},
+      // The consumer is not a group member (membership is Rill's own client); group.id is
+      // set only because librdkafka's consumer API requires one.
+      {"group.id", c.application_id},
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      {"auto.offset.reset", "earliest"},
+      {"enable.partition.eof", "false"},
+      {"fetch.wait.max.ms", "100"},
+  };
+  for (const auto& [k, v] : c.consumer_overrides) consumer[k] = v;
+  auto main_consumer = NewKafkaClient(ClientKind::kConsumer, consumer);
+  if (!main_consumer.ok()) return main_consumer.status();
+  clients_->consumer = std::move(*main_consumer);
+  rd_kafka_poll_set_consumer(clients_->consumer.get());
+  consumer["client.id"] = client_id_ + "-restore-consumer";
+  auto restore = NewKafkaClient(ClientKind::kConsumer, consumer);
+  if (!restore.ok()) return restore.status();
+  clients_->restore_consumer = std::move(*restore);
+  rd_kafka_poll_set_consumer(clients_->restore_consumer.get());
+
+  std::map<std::string, std::string> producer = {
+      {"bootstrap.servers", c.bootstrap_servers},
+      {"client.id", client_id_ + "-producer"},
+      {"acks", "all"},
+      {"enable.idempotence", "true"},
+      {"linger.ms", "20"},
+      {"partitioner", "murmur2_random"},  // Java's default: co-partitioning with Java apps
+  };
+  for (const auto& [k, v] : c.producer_overrides) producer[k] = v;
+  auto p = NewKafkaClient(ClientKind::kProducer, producer, &clients_->collector,
+                          &ProducerCollector::DeliveryReport);
+  if (!p.ok()) return p.status();
+  clients_->producer = std::move(*p);
+  clients_->collector.set_producer(clients_->producer.get());
+
+  GroupMembershipOptions options;
+  options.bootstrap_servers = c.bootstrap_servers;
+  options.group_id = c.application_id;
+  options.client_id = client_id_;
+  options.session_timeout_ms = c.session_timeout_ms;
+  options.heartbeat_interval_ms = c.heartbeat_interval_ms;
+  for (const auto& sources : shared_.subtopology_sources) {
+    options.topics.insert(options.topics.end(), sources.begin(), sources.end());
+  }
+  membership_ = std::make_unique<GroupMembership>(
+      options, [this](const std::vector<ClientSubscription>& members) { return LeaderAssign(members); });
+  return absl::OkStatus();
+}
+
+std::map<std::string, TaskAssignment> StreamThread::LeaderAssign(
+    const std::vector<ClientSubscription>& members) {
+  AssignorInput input;
+  input.members = members;
+  auto counts = PartitionCounts(clients_->producer.get(), kAdminTimeoutMs);
+  for (size_t sub = 0; sub < shared_.subtopology_sources.size(); ++sub) {
+    int32_t partitions = 0;
+    for (const auto& topic : shared_.subtopology_sources[sub]) {
+      if (counts.ok()) {
+        auto it = counts->find(topic);
+        if (it != counts->end()) partitions = std::max(partitions, it->second);
+      }
+    }
+    if (partitions == 0) {
+      spdlog::error("{}: no partitions known for the sources of sub-topology {}", client_id_, sub);
+    }
+    for (int32_t p = 0; p < partitions; ++p) {
+      input.all_tasks.push_back(TaskId{static_cast<int32_t>(sub), p});
+    }
+  }
+  return AssignTasks(input);
+}
+
+TaskEnvironment StreamThread::MakeEnvironment() {
+  const StreamsConfig& c = *shared_.config;
+  TaskEnvironment env;
+  env.application_id = c.application_id;
+  env.collector = &clients_->collector;
+  state::StateDirectory* dir = shared_.state_dir;
+  auto rocksdb = shared_.rocksdb;
+  env.open_store = [dir, rocksdb](const StoreSpec& spec, const TaskId& task)
+      -> absl::StatusOr<std::unique_ptr<state::KeyValueStore>> {
+    if (!spec.persistent) return state::NewInMemoryKeyValueStore(spec.name);
+    return state::OpenRocksDbKeyValueStore(spec.name,
+                                           dir->StoreDirectory(task.ToString(), spec.name), rocksdb);
+  };
+  env.cache = shared_.cache;
+  env.wall_clock_ms = [] { return WallMs(); };
+  std::string app = c.application_id;
+  env.resolve_topic = [app](const std::string& topic, bool internal) {
+    return internal ? app + "-" + topic : topic;
+  };
+  env.deserialization_policy = c.deserialization_exception_handler == "fail"
+                                   ? ExceptionPolicy::kFail
+                                   : ExceptionPolicy::kLogAndContinue;
+  env.processing_policy = c.processing_exception_handler == "fail"
+                              ? ExceptionPolicy::kFail
+                              : ExceptionPolicy::kLogAndContinue;
+  StreamsMetrics* metrics = shared_.metrics;
+  Clients* clients = clients_.get();
+  env.on_dropped = [metrics, clients](const TaskId& task, std::string_view reason) {
+    std::string key = task.ToString() + "/" + std::string(reason);
+    auto it = clients->dropped.find(key);
+    if (it == clients->dropped.end()) {
+      it = clients->dropped.emplace(key, metrics->DroppedRecords(task.ToString(), reason)).first;
+    }
+    it->second.Increment();
+  };
+  env.on_processed = [metrics, clients](const TaskId& task) {
+    auto it = clients->processed.find(task);
+    if (it == clients->processed.end()) {
+      it = clients->processed.emplace(task, metrics->RecordsProcessed(task.ToString())).first;
+    }
+    it->second.Increment();
+  };
+  if (!c.dead_letter_topic.empty()) {
+    std::string dlq = c.dead_letter_topic;
+    env.dead_letter = [clients, dlq](const RawRecord& raw, const RecordMetadata& where,
+                                     const std::string& error) {
+      Headers headers = raw.headers;
+      headers.push_back({"rill.error", error});
+      headers.push_back({"rill.source", where.topic + "-" + std::to_string(where.partition) +
+                                            "@" + std::to_string(where.offset)});
+      clients->collector.Send(dlq, -1, raw.key, raw.value, raw.timestamp, headers);
+    };
+  }
+  return env;
+}
+
+void StreamThread::Run() {
+  absl::Status status = Setup();
+  SetState(State::kRebalancing);
+  bool need_join = true;
+  last_commit_ms_ = NowMs();
+  try {
+    while (status.ok() && !stop_) {
+      if (need_join || membership_->RebalanceNeeded()) {
+        SetState(State::kRebalancing);
+        status = Rebalance();
+        if (!status.ok()) {
+          if (stop_ || absl::IsCancelled(status)) {
+            status = absl::OkStatus();
+            break;
+          }
+          if (absl::IsDeadlineExceeded(status) || absl::IsUnavailable(status)) {
+            spdlog::warn("{}: rebalance failed, retrying: {}", client_id_, status.ToString());
+            status = absl::OkStatus();
+            continue;
+          }
+          break;
+        }
+        need_join = false;
+        SetState(State::kRunning);
+      }
+      PollOnce();
+      bool busy = ProcessSome();
+      int64_t wall = WallMs();
+      bool commit_requested = false;
+      for (auto& [id, task] : tasks_) {
+        task->PunctuateWallClock(wall);
+        commit_requested |= task->commit_requested();
+      }
+      if (commit_requested || NowMs() - last_commit_ms_ >= shared_.config->commit_interval_ms) {
+        status = Commit();
+        if (absl::IsAborted(status)) {  // the group moved on: rejoin
+          status = absl::OkStatus();
+          need_join = true;
+        }
+      }
+      if (!busy) rd_kafka_poll(clients_->producer.get(), 0);
+    }
+  } catch (const std::exception& e) {
+    status = absl::InternalError(e.what());
+  }
+  if (status.ok()) {
+    SetState(State::kPendingShutdown);
+    try {
+      // Drain what was fetched, then a final commit so a restart resumes exactly here.
+      while (ProcessSome()) {
+      }
+      absl::Status s = Commit();
+      if (!s.ok()) spdlog::warn("{}: final commit: {}", client_id_, s.ToString());
+    } catch (const std::exception& e) {
+      spdlog::warn("{}: final commit: {}", client_id_, e.what());
+    }
+  }
+  CloseAll();
+  if (membership_) membership_->Leave();
+  if (clients_->consumer) rd_kafka_consumer_close(clients_->consumer.get());
+  if (clients_->restore_consumer) rd_kafka_consumer_close(clients_->restore_consumer.get());
+  if (!status.ok()) {
+    spdlog::error("{}: stopped by an error: {}", client_id_, status.ToString());
+    {
+      std::lock_guard<std::mutex> lock(error_mu_);
+      error_ = std::string(status.message());
+    }
+    SetState(State::kError);
+  } else {
+    SetState(State::kDead);
+  }
+}
+
+absl::Status StreamThread::Rebalance() {
+  // Finish and commit what we have, so tasks can move without loss or replay.
+  if (!tasks_.empty()) {
+    while (ProcessSome()) {
+    }
+    absl::Status s = Commit();
+    if (!s.ok() && !absl::IsAborted(s)) return s;
+  }
+  ClientSubscription self;
+  self.process_id = shared_.process_id;
+  self.application_server = shared_.config->application_server;
+  for (const auto& [id, task] : tasks_) self.previous_active.push_back(id);
+  for (const std::string& name : shared_.state_dir->TaskNames()) {
+    size_t sep = name.find('_');
+    if (sep == std::string::npos) continue;
+    try {
+      TaskId id{std::stoi(name.substr(0, sep)), std::stoi(name.substr(sep + 1))};
+      self.task_offset_sums[id] = 0;  // state exists here; its exact lag is not computed
+    } catch (const std::exception&) {
+    }
+  }
+  auto assignment = membership_->Join(self, absl::Seconds(120));
+  if (!assignment.ok()) return assignment.status();
+  if (shared_.on_assignment) shared_.on_assignment(*assignment);
+  std::set<TaskId> wanted(assignment->active.begin(), assignment->active.end());
+  {
+    std::lock_guard<std::mutex> lock(tasks_mu_);
+    for (auto it = tasks_.begin(); it != tasks_.end();) {
+      if (wanted.count(it->first)) {
+        ++it;
+        continue;
+      }
+      it->second->Close();
+      if (shared_.metrics) shared_.metrics->RemoveTask(it->first.ToString());
+      clients_->processed.erase(it->first);
+      it = tasks_.erase(it);
+    }
+  }
+  for (const TaskId& id : wanted) {
+    if (tasks_.count(id)) continue;
+    absl::Status s = CreateTask(id);
+    if (!s.ok()) return s;
+  }
+  if (shared_.metrics) shared_.metrics->SetTaskCount(static_cast<int>(tasks_.size()));
+  spdlog::info("{}: generation {}: {} active task(s)", client_id_, assignment->generation,
+               tasks_.size());
+  return AssignConsumer();
+}
+
+absl::Status StreamThread::CreateTask(const TaskId& id) {
+  auto task = StreamTask::Create(*shared_.topology, id, MakeEnvironment());
+  if (!task.ok()) return task.status();
+  if (absl::Status s = Restore(**task); !s.ok()) return s;
+  if (absl::Status s = (*task)->Initialize(); !s.ok()) return s;
+  std::lock_guard<std::mutex> lock(tasks_mu_);
+  tasks_[id] = std::move(*task);
+  return absl::OkStatus();
+}
+
+absl::Status StreamThread::Restore(StreamTask& task) {
+  rd_kafka_t* rc = clients_->restore_consumer.get();
+  for (const auto& entry : task.Stores()) {
+    if (entry.changelog_topic.empty()) continue;
+    int32_t partition = task.id().partition;
+    auto marks = Watermarks(rc, entry.changelog_topic, partition, kAdminTimeoutMs);
+    if (!marks.ok()) return marks.status();
+    auto [low, high] = *marks;
+    std::optional<int64_t> committed = entry.store->CommittedOffset();
+    int64_t start = committed ? *committed + 1 : low;
+    if (start < low) start = low;
+    if (start >= high) continue;
+    spdlog::info("{}: task {} restoring {} from {}-{} offsets {}..{}", client_id_,
+                 task.id().ToString(), entry.name, entry.changelog_topic, partition, start, high - 1);
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(list, entry.changelog_topic.c_str(), partition)->offset = start;
+    rd_kafka_assign(rc, list);
+    rd_kafka_topic_partition_list_destroy(list);
+    std::vector<state::ChangelogRecord> batch;
+    int64_t last = start - 1;
+    int64_t deadline = NowMs() + 300000;
+    while (last < high - 1) {
+      if (stop_) break;
+      if (NowMs() > deadline) {
+        rd_kafka_assign(rc, nullptr);
+        return absl::DeadlineExceededError("restoring " + entry.name + " timed out");
+      }
+      rd_kafka_message_t* m = rd_kafka_consumer_poll(rc, 100);
+      if (m == nullptr) continue;
+      if (m->err) {
+        std::string err = rd_kafka_message_errstr(m);
+        rd_kafka_resp_err_t code = m->err;
+        rd_kafka_message_destroy(m);
+        if (code == RD_KAFKA_RESP_ERR__PARTITION_EOF) continue;
+        spdlog::warn("{}: restore consumer: {}", client_id_, err);
+        continue;
+      }
+      state::ChangelogRecord r;
+      r.key.assign(static_cast<const char*>(m->key), m->key_len);
+      if (m->payload != nullptr) r.value.emplace(static_cast<const char*>(m->payload), m->len);
+      last = m->offset;
+      rd_kafka_message_destroy(m);
+      batch.push_back(std::move(r));
+      if (batch.size() >= 1000) {
+        if (absl::Status s = entry.store->Restore(batch, last); !s.ok()) return s;
+        batch.clear();
+      }
+    }
+    if (!batch.empty()) {
+      if (absl::Status s = entry.store->Restore(batch, last); !s.ok()) return s;
+    }
+    rd_kafka_assign(rc, nullptr);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StreamThread::AssignConsumer() {
+  std::vector<std::pair<std::string, int32_t>> partitions;
+  partition_to_task_.clear();
+  for (auto& [id, task] : tasks_) {
+    for (const std::string& topic : task->input_topics()) {
+      partitions.emplace_back(topic, id.partition);
+      partition_to_task_[{topic, id.partition}] = task.get();
+    }
+  }
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(partitions.size() + 1);
+  if (!partitions.empty()) {
+    auto committed = membership_->FetchCommittedOffsets(partitions);
+    if (!committed.ok()) {
+      rd_kafka_topic_partition_list_destroy(list);
+      return committed.status();
+    }
+    for (const auto& tpo : *committed) {
+      rd_kafka_topic_partition_list_add(list, tpo.topic.c_str(), tpo.partition)->offset =
+          tpo.offset >= 0 ? tpo.offset : RD_KAFKA_OFFSET_BEGINNING;
+    }
+  }
+  rd_kafka_resp_err_t err = rd_kafka_assign(clients_->consumer.get(), list);
+  rd_kafka_topic_partition_list_destroy(list);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return absl::InternalError(std::string("assign: ") + rd_kafka_err2str(err));
+  }
+  return absl::OkStatus();
+}
+
+void StreamThread::PollOnce() {
+  rd_kafka_t* consumer = clients_->consumer.get();
+  int timeout_ms = 20;
+  for (int i = 0; i < 2000; ++i) {
+    size_t buffered = 0;
+    for (auto& [id, task] : tasks_) buffered = std::max(buffered, task->buffered());
+    if (buffered > kMaxBufferedPerTask) break;
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer, timeout_ms);
+    if (m == nullptr) break;
+    timeout_ms = 0;
+    if (m->err) {
+      if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        spdlog::warn("{}: consumer: {}", client_id_, rd_kafka_message_errstr(m));
+      }
+      rd_kafka_message_destroy(m);
+      continue;
+    }
+    std::string topic = rd_kafka_topic_name(m->rkt);
+    auto it = partition_to_task_.find({topic, m->partition});
+    if (it != partition_to_task_.end()) {
+      RawRecord r;
+      if (m->key != nullptr) r.key.emplace(static_cast<const char*>(m->key), m->key_len);
+      if (m->payload != nullptr) r.value.emplace(static_cast<const char*>(m->payload), m->len);
+      rd_kafka_timestamp_type_t type;
+      r.timestamp = rd_kafka_message_timestamp(m, &type);
+      rd_kafka_headers_t* hdrs = nullptr;
+      if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR && hdrs != nullptr) {
+        const char* name;
+        const void* value;
+        size_t size;
+        for (size_t idx = 0; rd_kafka_header_get_all(hdrs, idx, &name, &value, &size) ==
+                             RD_KAFKA_RESP_ERR_NO_ERROR;
+             ++idx) {
+          Header h{name, std::nullopt};
+          if (value != nullptr) h.value.emplace(static_cast<const char*>(value), size);
+          r.headers.push_back(std::move(h));
+        }
+      }
+      it->second->AddRecord(topic, m->partition, m->offset, std::move(r));
+    }
+    rd_kafka_message_destroy(m);
+  }
+}
+
+bool StreamThread::ProcessSome() {
+  bool any = false;
+  for (auto& [id, task] : tasks_) {
+    for (int i = 0; i < 1000 && task->ProcessOne(); ++i) any = true;
+  }
+  return any;
+}
+
+absl::Status StreamThread::Commit() {
+  int64_t start = NowMs();
+  last_commit_ms_ = start;
+  for (auto& [id, task] : tasks_) {
+    task->ClearCommitRequest();
+    if (absl::Status s = task->FlushStores(); !s.ok()) return s;
+  }
+  if (absl::Status s = clients_->collector.Flush(kFlushTimeoutMs); !s.ok()) return s;
+  std::vector<std::string> errors = clients_->collector.TakeErrors();
+  if (!errors.empty()) {
+    if (shared_.config->production_exception_handler == "fail") {
+      return absl::InternalError("producing failed: " + errors.front() + " (and " +
+                                 std::to_string(errors.size() - 1) + " more)");
+    }
+    for (const auto& e : errors) spdlog::warn("{}: record not written, skipped: {}", client_id_, e);
+  }
+  std::vector<TopicPartitionOffset> offsets;
+  std::map<std::pair<std::string, int32_t>, int64_t> purge;
+  const auto& acked = clients_->collector.acked_offsets();
+  for (auto& [id, task] : tasks_) {
+    std::map<std::string, int64_t> changelog_offsets;
+    for (const auto& entry : task->Stores()) {
+      auto it = acked.find({entry.changelog_topic, id.partition});
+      if (it != acked.end()) changelog_offsets[entry.changelog_topic] = it->second;
+    }
+    if (absl::Status s = task->CommitStores(changelog_offsets); !s.ok()) return s;
+    if (!task->processed_since_commit()) continue;
+    task->ClearProcessed();
+    for (const auto& [tp, offset] : task->ConsumedOffsets()) {
+      offsets.push_back({tp.first, tp.second, offset, ""});
+      if (shared_.topology->IsInternalTopic(tp.first.substr(shared_.config->application_id.size() + 1)) &&
+          tp.first.rfind(shared_.config->application_id + "-", 0) == 0) {
+        purge[tp] = offset;
+      }
+    }
+  }
+  if (!offsets.empty()) {
+    absl::Status s = membership_->CommitOffsets(offsets);
+    if (!s.ok()) return s;
+  }
+  // Repartition records are consumed once committed: purge them (Kafka Streams does the
+  // same with repartition.purge.interval.ms).
+  if (!purge.empty() && NowMs() - last_purge_ms_ >= 1000) {
+    last_purge_ms_ = NowMs();
+    absl::Status s = DeleteRecordsBefore(clients_->producer.get(), purge, kAdminTimeoutMs);
+    if (!s.ok()) spdlog::debug("{}: purging repartition topics: {}", client_id_, s.ToString());
+  }
+  if (shared_.metrics) {
+    shared_.metrics->ObserveCommitLatency(static_cast<double>(NowMs() - start) / 1000.0);
+    for (auto& [id, task] : tasks_) {
+      for (const auto& entry : task->Stores()) {
+        shared_.metrics->SetStoreEntries(entry.name, id.ToString(),
+                                         static_cast<double>(entry.store->ApproximateNumEntries()));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+void StreamThread::CloseAll() {
+  std::lock_guard<std::mutex> lock(tasks_mu_);
+  for (auto& [id, task] : tasks_) {
+    task->Close();
+    if (shared_.metrics) shared_.metrics->RemoveTask(id.ToString());
+  }
+  tasks_.clear();
+  partition_to_task_.clear();
+}
+
+}  // namespace rill::streams::internal

@@ -1,0 +1,201 @@
+// Topology: node bookkeeping, sub-topology splitting and describe().
+#include "streams/topology/topology.h"
+
+#include <algorithm>
+#include <numeric>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace rill::streams {
+
+using internal::NodeKind;
+using internal::NodeSpec;
+
+const NodeSpec* Topology::FindNode(std::string_view name) const {
+  auto it = node_index_.find(std::string(name));
+  return it == node_index_.end() ? nullptr : &nodes_[it->second];
+}
+
+bool Topology::IsInternalTopic(std::string_view topic) const {
+  return std::any_of(internal_topics_.begin(), internal_topics_.end(),
+                     [&](const auto& t) { return t.name == topic; });
+}
+
+void Topology::AddNode(NodeSpec node) {
+  node_index_.emplace(node.name, nodes_.size());
+  nodes_.push_back(std::move(node));
+}
+
+void Topology::AddStore(internal::StoreSpec store) {
+  std::string name = store.name;
+  stores_.insert_or_assign(name, std::move(store));
+}
+
+void Topology::ConnectStore(const std::string& node, const std::string& store) {
+  auto it = node_index_.find(node);
+  if (it == node_index_.end()) return;  // Finish() reports the unknown node
+  auto& stores = nodes_[it->second].stores;
+  if (std::find(stores.begin(), stores.end(), store) == stores.end()) stores.push_back(store);
+}
+
+void Topology::AddInternalTopic(internal::InternalTopic topic) {
+  if (!IsInternalTopic(topic.name)) internal_topics_.push_back(std::move(topic));
+}
+
+absl::Status Topology::Finish() {
+  if (node_index_.size() != nodes_.size()) {
+    std::set<std::string> seen;
+    for (const auto& n : nodes_) {
+      if (!seen.insert(n.name).second) {
+        return absl::InvalidArgumentError(absl::StrCat("two nodes are named '", n.name, "'"));
+      }
+    }
+  }
+  // Union-find: nodes joined by an edge or by a shared store form one sub-topology.
+  std::vector<size_t> parent(nodes_.size());
+  std::iota(parent.begin(), parent.end(), 0);
+  std::function<size_t(size_t)> find = [&](size_t i) {
+    while (parent[i] != i) i = parent[i] = parent[parent[i]];
+    return i;
+  };
+  auto unite = [&](size_t a, size_t b) {
+    a = find(a);
+    b = find(b);
+    if (a != b) parent[std::max(a, b)] = std::min(a, b);
+  };
+  std::map<std::string, size_t> store_owner;
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    const NodeSpec& n = nodes_[i];
+    if (n.kind == NodeKind::kSource && !n.parents.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("source node '", n.name, "' has parents"));
+    }
+    if (n.kind != NodeKind::kSource && n.parents.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("node '", n.name, "' has no parent"));
+    }
+    for (const auto& p : n.parents) {
+      auto it = node_index_.find(p);
+      if (it == node_index_.end()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("node '", n.name, "' has unknown parent '", p, "'"));
+      }
+      if (nodes_[it->second].kind == NodeKind::kSink) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("node '", n.name, "' cannot follow sink '", p, "'"));
+      }
+      unite(i, it->second);
+    }
+    for (const auto& s : n.stores) {
+      if (!stores_.count(s)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("node '", n.name, "' uses unknown store '", s, "'"));
+      }
+      auto [it, inserted] = store_owner.emplace(s, i);
+      if (!inserted) unite(i, it->second);
+    }
+  }
+  std::map<std::string, int32_t> topic_owner;
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    if (nodes_[i].kind != NodeKind::kSource) continue;
+    for (const auto& t : nodes_[i].topics) {
+      auto [it, inserted] = topic_owner.emplace(t, static_cast<int32_t>(i));
+      if (!inserted) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("topic '", t, "' is read by two sources: '", nodes_[it->second].name,
+                         "' and '", nodes_[i].name, "'"));
+      }
+    }
+  }
+  // Number sub-topologies in order of their first node, as Kafka Streams does.
+  std::map<size_t, int32_t> root_to_id;
+  subtopologies_.clear();
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    size_t root = find(i);
+    auto [it, inserted] = root_to_id.emplace(root, static_cast<int32_t>(subtopologies_.size()));
+    if (inserted) {
+      subtopologies_.emplace_back();
+      subtopologies_.back().id = it->second;
+    }
+    internal::Subtopology& sub = subtopologies_[it->second];
+    const NodeSpec& n = nodes_[i];
+    sub.nodes.push_back(n.name);
+    if (n.kind == NodeKind::kSource) {
+      for (const auto& t : n.topics) {
+        sub.source_topics.push_back(t);
+        if (n.internal_topics) sub.repartition_sources.push_back(t);
+        topic_to_subtopology_[t] = sub.id;
+      }
+    } else if (n.kind == NodeKind::kSink && !n.topics.empty()) {
+      sub.sink_topics.push_back(n.topics.front());
+    }
+    for (const auto& s : n.stores) {
+      if (std::find(sub.stores.begin(), sub.stores.end(), s) == sub.stores.end()) {
+        sub.stores.push_back(s);
+      }
+    }
+  }
+  for (const auto& [name, store] : stores_) {
+    if (!store_owner.count(name)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("store '", name, "' is not connected to any processor"));
+    }
+    if (store.logging) {
+      std::map<std::string, std::string> configs = {{"cleanup.policy", "compact"}};
+      for (const auto& [k, v] : store.changelog_configs) configs[k] = v;
+      AddInternalTopic({ChangelogTopic(name), internal::InternalTopic::Kind::kChangelog, -1,
+                        std::move(configs)});
+    }
+  }
+  for (const auto& sub : subtopologies_) {
+    if (sub.source_topics.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("sub-topology ", sub.id, " has no source (nodes: ",
+                       absl::StrJoin(sub.nodes, ", "), ")"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::string Topology::describe() const {
+  std::map<std::string, std::vector<std::string>> children;
+  for (const auto& n : nodes_) {
+    for (const auto& p : n.parents) children[p].push_back(n.name);
+  }
+  std::string out = "Topologies:\n";
+  for (const auto& sub : subtopologies_) {
+    absl::StrAppend(&out, "   Sub-topology: ", sub.id, "\n");
+    for (const auto& name : sub.nodes) {
+      const NodeSpec& n = *FindNode(name);
+      switch (n.kind) {
+        case NodeKind::kSource:
+          absl::StrAppend(&out, "    Source: ", n.name, " (topics: [",
+                          absl::StrJoin(n.topics, ", "), "])\n");
+          break;
+        case NodeKind::kProcessor:
+          absl::StrAppend(&out, "    Processor: ", n.name, " (stores: [",
+                          absl::StrJoin(n.stores, ", "), "])\n");
+          break;
+        case NodeKind::kSink:
+          if (n.topics.empty()) {
+            absl::StrAppend(&out, "    Sink: ", n.name, " (extractor)\n");
+          } else {
+            absl::StrAppend(&out, "    Sink: ", n.name, " (topic: ", n.topics.front(), ")\n");
+          }
+          break;
+      }
+      if (n.kind != NodeKind::kSink) {
+        auto it = children.find(n.name);
+        absl::StrAppend(&out, "      --> ",
+                        it == children.end() ? "none" : absl::StrJoin(it->second, ", "), "\n");
+      }
+      if (!n.parents.empty()) {
+        absl::StrAppend(&out, "      <-- ", absl::StrJoin(n.parents, ", "), "\n");
+      }
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace rill::streams
