@@ -146,8 +146,9 @@ struct DbHandle {
 // Adapts a bounded rocksdb::Iterator to KeyValueIterator.
 class RocksDbIterator final : public KeyValueIterator {
  public:
-  RocksDbIterator(std::shared_ptr<DbHandle> db, const KeyRange& range, bool reverse)
-      : db_(std::move(db)), range_(range), reverse_(reverse) {
+  RocksDbIterator(std::shared_ptr<DbHandle> db, const std::string& store, const KeyRange& range,
+                  bool reverse)
+      : db_(std::move(db)), store_(store), range_(range), reverse_(reverse) {
     rocksdb::ReadOptions options;
     if (range_.lower) {
       lower_ = ToSlice(*range_.lower);
@@ -177,11 +178,12 @@ class RocksDbIterator final : public KeyValueIterator {
   }
   std::string_view key() const override { return ToView(iterator_->key()); }
   std::string_view value() const override { return ToView(iterator_->value()); }
-  absl::Status status() const override { return ToAbsl(iterator_->status(), "iterator"); }
+  absl::Status status() const override { return ToAbsl(iterator_->status(), store_); }
 
  private:
   std::shared_ptr<DbHandle> db_;
-  KeyRange range_;  // owns the bytes lower_ and upper_ point at
+  std::string store_;  // for error messages
+  KeyRange range_;     // owns the bytes lower_ and upper_ point at
   bool reverse_;
   rocksdb::Slice lower_;
   rocksdb::Slice upper_;
@@ -375,7 +377,7 @@ class RocksDbKeyValueStore final : public KeyValueStore {
       // show the store at one instant, even if a Commit() follows right after.
       std::lock_guard<std::mutex> lock(mu_);
       if (!db_) return internal::NewEmptyIterator(ClosedError(name_));
-      base = std::make_unique<RocksDbIterator>(db_, range, reverse);
+      base = std::make_unique<RocksDbIterator>(db_, name_, range, reverse);
       overlay = BatchEntriesLocked(range);
     }
     if (overlay.empty()) return base;

@@ -12,11 +12,9 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <utility>
 #include <vector>
-
-#include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 
 namespace rill::streams {
 namespace {
@@ -94,10 +92,11 @@ struct StreamsMetrics::Impl {
   prometheus::Gauge* tasks = nullptr;
   prometheus::Family<prometheus::Gauge>* store_entries = nullptr;
 
-  mutable absl::Mutex mu;
-  std::map<std::string, Cell, std::less<>> processed ABSL_GUARDED_BY(mu);    // By task.
-  std::map<LabelPair, Cell> dropped ABSL_GUARDED_BY(mu);                     // By (task, reason).
-  std::map<LabelPair, prometheus::Gauge*> store_gauges ABSL_GUARDED_BY(mu);  // (store, task).
+  // std::mutex rather than absl::Mutex: the prebuilt Abseil is invisible to ThreadSanitizer.
+  mutable std::mutex mu;
+  std::map<std::string, Cell, std::less<>> processed;    // By task.
+  std::map<LabelPair, Cell> dropped;                     // By (task, reason).
+  std::map<LabelPair, prometheus::Gauge*> store_gauges;  // (store, task).
 };
 
 StreamsMetrics::StreamsMetrics(std::string application_id, std::string client_id)
@@ -106,7 +105,7 @@ StreamsMetrics::StreamsMetrics(std::string application_id, std::string client_id
 StreamsMetrics::~StreamsMetrics() = default;
 
 CounterHandle StreamsMetrics::RecordsProcessed(std::string_view task) {
-  absl::MutexLock lock(&impl_->mu);
+  std::lock_guard<std::mutex> lock(impl_->mu);
   auto it = impl_->processed.find(task);
   if (it == impl_->processed.end()) {
     it =
@@ -116,7 +115,7 @@ CounterHandle StreamsMetrics::RecordsProcessed(std::string_view task) {
 }
 
 CounterHandle StreamsMetrics::DroppedRecords(std::string_view task, std::string_view reason) {
-  absl::MutexLock lock(&impl_->mu);
+  std::lock_guard<std::mutex> lock(impl_->mu);
   Cell& cell = impl_->dropped[LabelPair(task, reason)];
   if (cell == nullptr) cell = std::make_shared<std::atomic<double>>(0);
   return CounterHandle(cell);
@@ -132,7 +131,7 @@ void StreamsMetrics::SetTaskCount(int tasks) { impl_->tasks->Set(tasks); }
 
 void StreamsMetrics::SetStoreEntries(std::string_view store, std::string_view task,
                                      double entries) {
-  absl::MutexLock lock(&impl_->mu);
+  std::lock_guard<std::mutex> lock(impl_->mu);
   prometheus::Gauge*& gauge = impl_->store_gauges[LabelPair(store, task)];
   if (gauge == nullptr) {
     gauge =
@@ -142,7 +141,7 @@ void StreamsMetrics::SetStoreEntries(std::string_view store, std::string_view ta
 }
 
 void StreamsMetrics::RemoveTask(std::string_view task) {
-  absl::MutexLock lock(&impl_->mu);
+  std::lock_guard<std::mutex> lock(impl_->mu);
   if (auto it = impl_->processed.find(task); it != impl_->processed.end()) {
     impl_->processed.erase(it);
   }
@@ -163,7 +162,7 @@ std::string StreamsMetrics::Serialize() const {
     std::vector<std::pair<std::vector<std::string>, double>> processed;
     std::vector<std::pair<std::vector<std::string>, double>> dropped;
     {
-      absl::MutexLock lock(&impl_->mu);
+      std::lock_guard<std::mutex> lock(impl_->mu);
       for (const auto& [task, cell] : impl_->processed) {
         processed.push_back({{task}, cell->load(std::memory_order_relaxed)});
       }

@@ -9,6 +9,7 @@
 
 #include <httplib.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -117,33 +118,56 @@ TEST(StreamsWordCountTest, TwoInstancesOneKilledCountsMatchAtLeastOnce) {
       std::chrono::seconds(60)))
       << "instances did not both reach RUNNING with a shared assignment";
 
+  // The input, produced at a steady pace in the background so that B is killed while
+  // records are flowing (it holds processed but uncommitted work).
   const char* vocabulary[] = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta",
                               "iota", "kappa", "lambda", "mu", "nu", "xi", "omicron", "pi"};
   std::mt19937 rng(7);
-  std::map<std::string, int64_t> expected, first_half;
-  Producer producer({{"bootstrap.servers", bootstrap}, {"partitioner", "murmur2_random"}});
-  auto produce_lines = [&](int n, std::map<std::string, int64_t>* also) {
-    for (int i = 0; i < n; ++i) {
-      std::string line;
-      int words = 1 + static_cast<int>(rng() % 6);
-      for (int w = 0; w < words; ++w) {
-        std::string word = vocabulary[rng() % std::size(vocabulary)];
-        line += (w ? " " : "") + word;
-        ++expected[word];
-        if (also) ++(*also)[word];
-      }
-      producer.Send("text-lines", -1, "k" + std::to_string(rng()), line);
+  constexpr int kLines = 6000;
+  std::vector<std::string> lines;
+  std::vector<std::vector<std::string>> line_words;
+  std::map<std::string, int64_t> expected;
+  for (int i = 0; i < kLines; ++i) {
+    std::string line;
+    std::vector<std::string> words;
+    int n = 1 + static_cast<int>(rng() % 6);
+    for (int w = 0; w < n; ++w) {
+      words.push_back(vocabulary[rng() % std::size(vocabulary)]);
+      line += (w ? " " : "") + words.back();
+      ++expected[words.back()];
     }
-    ASSERT_TRUE(producer.Flush());
-  };
-  produce_lines(3000, &first_half);
-
-  // Kill B once it has produced output (mid-stream: it holds uncommitted work).
+    lines.push_back(line);
+    line_words.push_back(words);
+  }
+  std::atomic<int> sent{0};
+  std::thread feeder([&] {
+    Producer producer({{"bootstrap.servers", bootstrap}, {"partitioner", "murmur2_random"},
+                       {"linger.ms", "5"}});
+    for (int i = 0; i < kLines; ++i) {
+      producer.Send("text-lines", -1, "line-" + std::to_string(i), lines[i]);
+      if (i % 100 == 99) {
+        producer.Flush();
+        sent = i + 1;
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));  // pacing, not sync
+      }
+    }
+    producer.Flush();
+    sent = kLines;
+  });
+  // Kill B once it produced output and a third of the input is out.
   Consumer watcher({{"bootstrap.servers", bootstrap}, {"group.id", "wc-watch"}});
   watcher.Assign("word-counts", {0, 1, 2, 3, 4, 5});
-  ASSERT_FALSE(watcher.ReadN(50, std::chrono::seconds(60)).empty());
+  ASSERT_TRUE(WaitFor([&] { return sent >= kLines / 3; }, std::chrono::seconds(60)));
+  ASSERT_FALSE(watcher.ReadN(1, std::chrono::seconds(30)).empty()) << "no output before the kill";
   b.Kill(SIGKILL);
-  produce_lines(3000, nullptr);
+  const int sent_before_kill = sent;
+  feeder.join();
+  ASSERT_LT(sent_before_kill, kLines) << "the kill was not mid-stream";
+  // Only records produced before the kill can have been counted twice.
+  std::map<std::string, int64_t> first_part;
+  for (int i = 0; i < std::min(kLines, sent_before_kill + 100); ++i) {
+    for (const auto& w : line_words[i]) ++first_part[w];
+  }
 
   // A takes over every task and counts everything.
   std::map<std::string, int64_t> counts;
@@ -161,7 +185,7 @@ TEST(StreamsWordCountTest, TwoInstancesOneKilledCountsMatchAtLeastOnce) {
   ASSERT_TRUE(complete) << "survivor did not reach the expected counts";
   for (const auto& [word, n] : expected) {
     EXPECT_GE(counts[word], n) << word << ": lost records";
-    EXPECT_LE(counts[word] - n, first_half[word])
+    EXPECT_LE(counts[word] - n, first_part[word])
         << word << ": over-counted beyond what the killed instance could have processed";
   }
   // The output topic's last value per word equals the store (after A's next commit).
