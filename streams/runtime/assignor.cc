@@ -22,8 +22,8 @@ struct MemberState {
 };
 
 struct ProcessState {
-  std::vector<int> members;          // indexes into the member table, ascending
-  std::map<TaskId, int64_t> state;   // best offset sum any of its members reported
+  std::vector<int> members;         // indexes into the member table, ascending
+  std::map<TaskId, int64_t> state;  // best offset sum any of its members reported
   int active = 0;
   int standby = 0;
 };

@@ -294,12 +294,12 @@ absl::StatusOr<MembershipAssignment> GroupMembership::Join(const ClientSubscript
     rebalance_needed_ = false;
     heartbeats_enabled_ = true;
     last_heartbeat_ok_ = Clock::now();
-    next_heartbeat_ = last_heartbeat_ok_ + std::chrono::milliseconds(options_.heartbeat_interval_ms);
+    next_heartbeat_ =
+        last_heartbeat_ok_ + std::chrono::milliseconds(options_.heartbeat_interval_ms);
     cv_.notify_all();
     spdlog::info("group {}: member {} joined generation {}{}: {} active, {} standby tasks",
                  options_.group_id, result->member_id, result->generation,
-                 result->leader ? " as leader" : "", result->active.size(),
-                 result->standby.size());
+                 result->leader ? " as leader" : "", result->active.size(), result->standby.size());
   } else {
     rebalance_needed_ = true;
     spdlog::warn("group {}: join failed: {}", options_.group_id, result.status().ToString());
@@ -328,9 +328,8 @@ absl::StatusOr<MembershipAssignment> GroupMembership::JoinLocked(const ClientSub
   // leader's assignment) may take longer than the rebalance timeout; Kafka's clients allow
   // a few seconds more for the network.
   auto rpc_deadline = [&] {
-    return std::min(deadline,
-                    absl::Now() + absl::Milliseconds(options_.rebalance_timeout_ms) +
-                        absl::Seconds(5));
+    return std::min(deadline, absl::Now() + absl::Milliseconds(options_.rebalance_timeout_ms) +
+                                  absl::Seconds(5));
   };
 
   absl::Duration backoff = absl::Milliseconds(options_.retry_backoff_ms);
@@ -403,9 +402,9 @@ absl::StatusOr<MembershipAssignment> GroupMembership::JoinLocked(const ClientSub
           absl::StrCat("JoinGroup(", options_.group_id, ") refused: ", KafkaErrorName(join_error)));
     }
     if (joined.protocol_name != kProtocolName) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "group ", options_.group_id, " chose protocol '", joined.protocol_name, "', not '",
-          kProtocolName, "'"));
+      return absl::FailedPreconditionError(absl::StrCat("group ", options_.group_id,
+                                                        " chose protocol '", joined.protocol_name,
+                                                        "', not '", kProtocolName, "'"));
     }
     set_member_id(joined.member_id);
     const bool leader = joined.leader == joined.member_id;
@@ -415,7 +414,9 @@ absl::StatusOr<MembershipAssignment> GroupMembership::JoinLocked(const ClientSub
     sync.generation_id = joined.generation_id;
     sync.member_id = joined.member_id;
     sync.group_instance_id = NonEmpty(options_.group_instance_id);
-    if (leader) {
+    // A static leader that rejoins a stable group without changes is told no members: the
+    // group keeps its assignment and SyncGroup just hands it back.
+    if (leader && !joined.members.empty()) {
       std::vector<std::pair<std::string, std::string>> member_metadata;
       for (const auto& m : joined.members) member_metadata.emplace_back(m.member_id, m.metadata);
       for (auto& [id, bytes] : ComputeAssignments(member_metadata)) {
@@ -459,8 +460,8 @@ absl::StatusOr<MembershipAssignment> GroupMembership::JoinLocked(const ClientSub
     std::optional<std::string> user_data = DecodeAssignmentUserData(synced.assignment);
     proto::AssignmentInfo assignment;
     if (!user_data || !assignment.ParseFromString(*user_data)) {
-      return absl::DataLossError(absl::StrCat("group ", options_.group_id,
-                                              ": undecodable assignment from the leader"));
+      return absl::DataLossError(
+          absl::StrCat("group ", options_.group_id, ": undecodable assignment from the leader"));
     }
     if (assignment.error_code() != 0) {
       return absl::InternalError(absl::StrCat("group ", options_.group_id,
@@ -599,10 +600,9 @@ absl::Status GroupMembership::CommitOffsets(const std::vector<TopicPartitionOffs
             if (Is(e, ErrorCode::kUnknownMemberId)) member_id_unknown_ = true;
             rebalance_needed_ = true;
           }
-          return {Attempt::kDone,
-                  absl::AbortedError(absl::StrCat(what, " (generation ", request.generation_id,
-                                                  ", member ", request.member_id,
-                                                  "): rejoin the group"))};
+          return {Attempt::kDone, absl::AbortedError(absl::StrCat(
+                                      what, " (generation ", request.generation_id, ", member ",
+                                      request.member_id, "): rejoin the group"))};
         }
         return {Attempt::kDone, absl::InvalidArgumentError(what)};
       }
@@ -642,21 +642,23 @@ absl::StatusOr<std::vector<TopicPartitionOffset>> GroupMembership::FetchCommitte
     }
     auto classify = [](int16_t e, const std::string& what) -> std::optional<Attempt> {
       if (e == 0 || Is(e, ErrorCode::kUnknownTopicOrPartition)) return std::nullopt;
-      if (IsCoordinatorMoved(e)) return Attempt{Attempt::kCoordinatorLost, absl::UnavailableError(what)};
+      if (IsCoordinatorMoved(e))
+        return Attempt{Attempt::kCoordinatorLost, absl::UnavailableError(what)};
       if (IsTransient(e) || Is(e, ErrorCode::kUnstableOffsetCommit)) {
         return Attempt{Attempt::kRetry, absl::UnavailableError(what)};
       }
       return Attempt{Attempt::kDone, absl::InternalError(what)};
     };
-    if (auto a = classify(response.error_code, "OffsetFetch: " + KafkaErrorName(response.error_code))) {
+    if (auto a =
+            classify(response.error_code, "OffsetFetch: " + KafkaErrorName(response.error_code))) {
       return *a;
     }
     fetched.clear();
     for (const auto& topic : response.topics) {
       for (const auto& p : topic.partitions) {
-        if (auto a = classify(p.error_code, absl::StrCat("OffsetFetch of ", topic.name, "-",
-                                                         p.partition_index, ": ",
-                                                         KafkaErrorName(p.error_code)))) {
+        if (auto a = classify(p.error_code,
+                              absl::StrCat("OffsetFetch of ", topic.name, "-", p.partition_index,
+                                           ": ", KafkaErrorName(p.error_code)))) {
           return *a;
         }
         fetched[{topic.name, p.partition_index}] = {
@@ -718,8 +720,10 @@ void GroupMembership::Leave() {
     if (s.ok()) {
       spdlog::info("group {}: member {} left", options_.group_id, member);
     } else {
-      spdlog::warn("group {}: member {} could not leave cleanly (the coordinator will expire "
-                   "it): {}", options_.group_id, member, s.ToString());
+      spdlog::warn(
+          "group {}: member {} could not leave cleanly (the coordinator will expire "
+          "it): {}",
+          options_.group_id, member, s.ToString());
     }
   }
   std::lock_guard<std::mutex> lock(mu_);
@@ -809,10 +813,11 @@ void GroupMembership::HeartbeatLoop() {
     const int16_t code = result.ok() ? *result : int16_t{0};
     if (!result.ok() || IsCoordinatorMoved(code) || IsTransient(code)) {
       if (now - last_heartbeat_ok_ >= session) {
-        spdlog::warn("group {}: no heartbeat got through for the session timeout ({}); the "
-                     "coordinator has dropped member {}",
-                     options_.group_id,
-                     result.ok() ? KafkaErrorName(code) : result.status().ToString(), member);
+        spdlog::warn(
+            "group {}: no heartbeat got through for the session timeout ({}); the "
+            "coordinator has dropped member {}",
+            options_.group_id, result.ok() ? KafkaErrorName(code) : result.status().ToString(),
+            member);
         rebalance_needed_ = true;
         heartbeats_enabled_ = false;
       } else {

@@ -90,8 +90,8 @@ class GroupMembership {
  public:
   // Called on the elected leader only, inside Join(): all members' subscriptions ->
   // assignment per member id. Members it leaves out get no tasks.
-  using LeaderAssign = std::function<std::map<std::string, TaskAssignment>(
-      const std::vector<ClientSubscription>&)>;
+  using LeaderAssign =
+      std::function<std::map<std::string, TaskAssignment>(const std::vector<ClientSubscription>&)>;
 
   GroupMembership(GroupMembershipOptions options, LeaderAssign assign);
   // Stops the heartbeat thread; does not leave the group (call Leave()): a member that just

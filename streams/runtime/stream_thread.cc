@@ -526,8 +526,9 @@ absl::Status StreamThread::Commit() {
     task->ClearProcessed();
     for (const auto& [tp, offset] : task->ConsumedOffsets()) {
       offsets.push_back({tp.first, tp.second, offset, ""});
-      if (shared_.topology->IsInternalTopic(tp.first.substr(shared_.config->application_id.size() + 1)) &&
-          tp.first.rfind(shared_.config->application_id + "-", 0) == 0) {
+      const std::string prefix = shared_.config->application_id + "-";
+      if (tp.first.rfind(prefix, 0) == 0 &&
+          shared_.topology->IsInternalTopic(tp.first.substr(prefix.size()))) {
         purge[tp] = offset;
       }
     }

@@ -79,8 +79,10 @@ class StreamsMembershipTest : public ::testing::Test {
     return std::string("app-") + ::testing::UnitTest::GetInstance()->current_test_info()->name();
   }
 
-  std::unique_ptr<GroupMembership> NewMember(const std::string& client_id) {
+  std::unique_ptr<GroupMembership> NewMember(const std::string& client_id,
+                                             const std::string& instance_id = "") {
     GroupMembershipOptions options;
+    options.group_instance_id = instance_id;
     options.bootstrap_servers = cluster_->bootstrap_servers();
     options.group_id = Group();
     options.client_id = client_id;
@@ -104,7 +106,8 @@ class StreamsMembershipTest : public ::testing::Test {
   // rejoins. Returns both assignments.
   std::pair<MembershipAssignment, MembershipAssignment> JoinSecond(
       GroupMembership& a, const MembershipAssignment& a_first, GroupMembership& b) {
-    auto b_join = std::async(std::launch::async, [&] { return b.Join(Self("b"), absl::Seconds(30)); });
+    auto b_join =
+        std::async(std::launch::async, [&] { return b.Join(Self("b"), absl::Seconds(30)); });
     EXPECT_TRUE(WaitFor([&] { return a.RebalanceNeeded(); }, 10s))
         << "a's heartbeat never reported the rebalance";
     auto a_again = a.Join(Self("a", a_first.active), absl::Seconds(30));
@@ -152,7 +155,8 @@ TEST_F(StreamsMembershipTest, SecondMemberTriggersRebalanceAndSplitsTasks) {
   all.insert(rb.active.begin(), rb.active.end());
   EXPECT_EQ(all.size(), 6u);
   // a kept what it had (sticky), so b got what a gave up.
-  for (const TaskId& t : ra.active) EXPECT_TRUE(std::count(first->active.begin(), first->active.end(), t));
+  for (const TaskId& t : ra.active)
+    EXPECT_TRUE(std::count(first->active.begin(), first->active.end(), t));
   // Both instances know where every task lives.
   for (const MembershipAssignment* r : {&ra, &rb}) {
     ASSERT_THAT(r->active_by_host, SizeIs(2));
@@ -262,7 +266,8 @@ TEST_F(StreamsMembershipTest, LeaveTriggersPromptRebalance) {
   b->Leave();  // idempotent
   ASSERT_TRUE(WaitFor([&] { return a->RebalanceNeeded(); }, 10s));
   // Well before the session timeout would have expired b.
-  EXPECT_LT(std::chrono::steady_clock::now() - left, std::chrono::milliseconds(kSessionTimeoutMs / 2));
+  EXPECT_LT(std::chrono::steady_clock::now() - left,
+            std::chrono::milliseconds(kSessionTimeoutMs / 2));
   auto alone = a->Join(Self("a", ra.active), absl::Seconds(30));
   ASSERT_TRUE(alone.ok()) << alone.status();
   EXPECT_EQ(alone->active, AllTasks());
@@ -274,7 +279,8 @@ TEST_F(StreamsMembershipTest, AbortUnblocksAWaitingJoin) {
   auto b = NewMember("b");
   ASSERT_TRUE(a->Join(Self("a"), absl::Seconds(30)).ok());
   // b's join waits for a, which does not rejoin.
-  auto b_join = std::async(std::launch::async, [&] { return b->Join(Self("b"), absl::Seconds(60)); });
+  auto b_join =
+      std::async(std::launch::async, [&] { return b->Join(Self("b"), absl::Seconds(60)); });
   ASSERT_TRUE(WaitFor([&] { return a->RebalanceNeeded(); }, 10s));
   const auto aborted = std::chrono::steady_clock::now();
   b->Abort();
@@ -286,6 +292,51 @@ TEST_F(StreamsMembershipTest, AbortUnblocksAWaitingJoin) {
   auto alone = a->Join(Self("a"), absl::Seconds(30));
   ASSERT_TRUE(alone.ok()) << alone.status();
   EXPECT_EQ(alone->active, AllTasks());
+  a->Leave();
+}
+
+TEST_F(StreamsMembershipTest, StaticMemberRestartsWithoutRebalance) {
+  auto a = NewMember("a", "instance-a");
+  auto b = NewMember("b");
+  auto first = a->Join(Self("a"), absl::Seconds(30));
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto [ra, rb] = JoinSecond(*a, *first, *b);
+  ASSERT_THAT(ra.active, SizeIs(3));
+
+  // The instance restarts (no Leave) and comes back with the same instance id and the same
+  // subscription before its session expires: it gets its tasks back, and b never notices.
+  a.reset();
+  auto restarted = NewMember("a", "instance-a");
+  auto back = restarted->Join(Self("a", first->active), absl::Seconds(30));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->generation, ra.generation);
+  EXPECT_EQ(back->active, ra.active);
+  EXPECT_NE(back->member_id, ra.member_id);
+  EXPECT_FALSE(b->RebalanceNeeded());
+  EXPECT_TRUE(restarted->CommitOffsets({{kTopic, 0, 3, ""}}).ok());
+  EXPECT_TRUE(b->CommitOffsets({{kTopic, 1, 4, ""}}).ok());
+  b->Leave();
+  restarted->Leave();
+}
+
+TEST_F(StreamsMembershipTest, SurvivesACoordinatorRestart) {
+  auto a = NewMember("a");
+  auto first = a->Join(Self("a"), absl::Seconds(30));
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_TRUE(a->CommitOffsets({{kTopic, 2, 99, ""}}).ok());
+
+  // The broker forgets group membership on restart (offsets are on disk): the heartbeat
+  // reconnects, learns the member is unknown, and the member rejoins under a new id.
+  ASSERT_TRUE(cluster_->RestartNode(0).ok());
+  ASSERT_TRUE(WaitFor([&] { return a->RebalanceNeeded(); },
+                      std::chrono::milliseconds(kSessionTimeoutMs * 2)));
+  auto again = a->Join(Self("a", first->active), absl::Seconds(30));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->active, AllTasks());
+  auto fetched = a->FetchCommittedOffsets({{kTopic, 2}});
+  ASSERT_TRUE(fetched.ok()) << fetched.status();
+  EXPECT_EQ((*fetched)[0].offset, 99);
+  EXPECT_TRUE(a->CommitOffsets({{kTopic, 2, 100, ""}}).ok());
   a->Leave();
 }
 
@@ -327,8 +378,8 @@ TEST_F(StreamsMembershipTest, GroupIsReadableByKafkaTools) {
 
   char err[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  ASSERT_EQ(rd_kafka_conf_set(conf, "bootstrap.servers", cluster_->bootstrap_servers().c_str(),
-                              err, sizeof(err)),
+  ASSERT_EQ(rd_kafka_conf_set(conf, "bootstrap.servers", cluster_->bootstrap_servers().c_str(), err,
+                              sizeof(err)),
             RD_KAFKA_CONF_OK);
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
   ASSERT_NE(rk, nullptr) << err;
@@ -338,14 +389,16 @@ TEST_F(StreamsMembershipTest, GroupIsReadableByKafkaTools) {
   rd_kafka_DescribeConsumerGroups(rk, groups, 1, nullptr, q);
   rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
   ASSERT_NE(ev, nullptr);
-  ASSERT_EQ(rd_kafka_event_error(ev), RD_KAFKA_RESP_ERR_NO_ERROR) << rd_kafka_event_error_string(ev);
+  ASSERT_EQ(rd_kafka_event_error(ev), RD_KAFKA_RESP_ERR_NO_ERROR)
+      << rd_kafka_event_error_string(ev);
   size_t n = 0;
-  const rd_kafka_ConsumerGroupDescription_t** descs =
-      rd_kafka_DescribeConsumerGroups_result_groups(rd_kafka_event_DescribeConsumerGroups_result(ev), &n);
+  const rd_kafka_ConsumerGroupDescription_t** descs = rd_kafka_DescribeConsumerGroups_result_groups(
+      rd_kafka_event_DescribeConsumerGroups_result(ev), &n);
   ASSERT_EQ(n, 1u);
   const rd_kafka_error_t* group_error = rd_kafka_ConsumerGroupDescription_error(descs[0]);
   EXPECT_EQ(group_error, nullptr) << rd_kafka_error_string(group_error);
-  EXPECT_EQ(rd_kafka_ConsumerGroupDescription_state(descs[0]), RD_KAFKA_CONSUMER_GROUP_STATE_STABLE);
+  EXPECT_EQ(rd_kafka_ConsumerGroupDescription_state(descs[0]),
+            RD_KAFKA_CONSUMER_GROUP_STATE_STABLE);
   EXPECT_STREQ(rd_kafka_ConsumerGroupDescription_partition_assignor(descs[0]), "rill-streams");
   ASSERT_EQ(rd_kafka_ConsumerGroupDescription_member_count(descs[0]), 2u);
   std::map<std::string, std::vector<int32_t>> partitions_by_member;

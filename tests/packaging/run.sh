@@ -5,8 +5,8 @@
 #
 #   tests/packaging/run.sh <build-dir> <source-dir>
 #
-# The build dir must be fully built (ctest runs after `cmake --build`). Temp dirs are removed
-# on exit, also on failure.
+# The consumer links rill::streams and rill::broker. The build dir must be fully built
+# (ctest runs after `cmake --build`). Temp dirs are removed on exit, also on failure.
 set -euo pipefail
 
 if [[ $# -ne 2 ]]; then
@@ -107,5 +107,6 @@ echo "== running the consumer"
 output=$(timeout 60 "$consumer_build/rill_consumer") || fail "rill_consumer exited with $?"
 echo "$output"
 grep -qE '^bootstrap\.servers=127\.0\.0\.1:[0-9]+$' <<<"$output" ||
-  fail "unexpected consumer output"
+  fail "consumer printed no bootstrap.servers (rill::broker)"
+grep -qx 'serde.long=42 bytes=8' <<<"$output" || fail "consumer printed no serde round trip (rill::streams)"
 echo "PASS"

@@ -1,6 +1,5 @@
 #include "streams/runtime/internal/kafka_connection.h"
 
-#include <fcntl.h>
 #include <librdkafka/rdkafka.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -75,9 +74,8 @@ bool Interrupter::SleepUntil(absl::Time deadline) const {
 absl::StatusOr<std::vector<BrokerAddress>> ParseBootstrapServers(std::string_view servers) {
   // absl::string_view throughout: this absl build does not alias it to std::string_view.
   std::vector<BrokerAddress> out;
-  for (absl::string_view item :
-       absl::StrSplit(absl::string_view(servers.data(), servers.size()), ',',
-                      absl::SkipWhitespace())) {
+  for (absl::string_view item : absl::StrSplit(absl::string_view(servers.data(), servers.size()),
+                                               ',', absl::SkipWhitespace())) {
     item = absl::StripAsciiWhitespace(item);
     if (size_t scheme = item.find("://"); scheme != absl::string_view::npos) {
       item.remove_prefix(scheme + 3);
@@ -204,8 +202,8 @@ absl::Status KafkaConnection::WriteAll(std::string_view data, absl::Time deadlin
       if (absl::Status s = WaitReady(POLLOUT, deadline); !s.ok()) return s;
       continue;
     }
-    return absl::UnavailableError(absl::StrCat("send to ", address_.host, ":", address_.port,
-                                               ": ", ErrnoText(errno)));
+    return absl::UnavailableError(
+        absl::StrCat("send to ", address_.host, ":", address_.port, ": ", ErrnoText(errno)));
   }
   return absl::OkStatus();
 }
@@ -227,15 +225,14 @@ absl::Status KafkaConnection::ReadExact(char* out, size_t n, absl::Time deadline
       if (absl::Status s = WaitReady(POLLIN, deadline); !s.ok()) return s;
       continue;
     }
-    return absl::UnavailableError(absl::StrCat("recv from ", address_.host, ":", address_.port,
-                                               ": ", ErrnoText(errno)));
+    return absl::UnavailableError(
+        absl::StrCat("recv from ", address_.host, ":", address_.port, ": ", ErrnoText(errno)));
   }
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> KafkaConnection::RoundTrip(int16_t api_key, int16_t api_version,
-                                                       std::string_view body,
-                                                       absl::Time deadline) {
+                                                       std::string_view body, absl::Time deadline) {
   if (fd_ < 0) return absl::FailedPreconditionError("not connected");
   const int32_t correlation_id = next_correlation_id_++;
   std::string frame;
@@ -267,8 +264,8 @@ absl::StatusOr<std::string> KafkaConnection::RoundTrip(int16_t api_key, int16_t 
   if (broker::protocol::ResponseHeaderVersion(api_key, api_version) >= 1) r.SkipTaggedFields();
   if (!r.ok() || got != correlation_id) {
     Close();
-    return absl::DataLossError(absl::StrCat("response correlation id ", got, ", expected ",
-                                            correlation_id));
+    return absl::DataLossError(
+        absl::StrCat("response correlation id ", got, ", expected ", correlation_id));
   }
   return reply.substr(r.position());
 }

@@ -75,8 +75,8 @@ class KafkaConnection {
   // Sends one request (header + body) and returns the response body, header stripped.
   // Unavailable for I/O errors, DeadlineExceeded, Cancelled when interrupted; the connection
   // is closed after any error.
-  absl::StatusOr<std::string> RoundTrip(int16_t api_key, int16_t api_version,
-                                        std::string_view body, absl::Time deadline);
+  absl::StatusOr<std::string> RoundTrip(int16_t api_key, int16_t api_version, std::string_view body,
+                                        absl::Time deadline);
 
   // Encodes `request` at `version`, waits for the reply and decodes it into *response.
   template <typename Request, typename Response>

@@ -1,8 +1,12 @@
-// Starts a one-node EmbeddedCluster from an installed Rill, prints where it listens, exits.
+// Uses an installed Rill: starts a one-node EmbeddedCluster (rill::broker), prints where it
+// listens, round-trips a value through a built-in serde (rill::streams), exits.
+#include <cstdint>
 #include <iostream>
+#include <string>
 
 #include "absl/status/status.h"
 #include "broker/embedded_cluster.h"
+#include "streams/serde/serde.h"
 
 int main() {
   rill::broker::EmbeddedCluster cluster;
@@ -13,5 +17,15 @@ int main() {
   }
   std::cout << "bootstrap.servers=" << cluster.bootstrap_servers() << "\n";
   cluster.Stop();
+
+  rill::streams::Serde<int64_t> serde = rill::streams::Serdes::Long();
+  std::string bytes;
+  serde.serialize(42, bytes);
+  auto value = serde.deserialize(bytes);
+  if (!value.ok()) {
+    std::cerr << "Serdes::Long round trip: " << value.status() << "\n";
+    return 1;
+  }
+  std::cout << "serde.long=" << *value << " bytes=" << bytes.size() << "\n";
   return 0;
 }

@@ -25,8 +25,7 @@ std::vector<TaskId> Tasks(int subtopologies, int partitions) {
   return out;
 }
 
-ClientSubscription Member(std::string id, std::string process,
-                          std::vector<TaskId> previous = {},
+ClientSubscription Member(std::string id, std::string process, std::vector<TaskId> previous = {},
                           std::map<TaskId, int64_t> sums = {}) {
   ClientSubscription c;
   c.member_id = std::move(id);
@@ -44,8 +43,7 @@ void CheckInvariants(const AssignorInput& input,
   std::map<std::string, std::string> process_of;
   for (const ClientSubscription& m : input.members) {
     ids.insert(m.member_id);
-    process_of.emplace(m.member_id,
-                       m.process_id.empty() ? "member:" + m.member_id : m.process_id);
+    process_of.emplace(m.member_id, m.process_id.empty() ? "member:" + m.member_id : m.process_id);
   }
   ASSERT_EQ(result.size(), ids.size());
   std::set<TaskId> all(input.all_tasks.begin(), input.all_tasks.end());
@@ -131,8 +129,8 @@ TEST(AssignorTest, NoTasksEveryMemberStillListed) {
 
 TEST(AssignorTest, MoreMembersThanTasks) {
   AssignorInput input{Tasks(1, 3),
-                      {Member("a", "p1"), Member("b", "p1"), Member("c", "p2"),
-                       Member("d", "p2"), Member("e", "p3")},
+                      {Member("a", "p1"), Member("b", "p1"), Member("c", "p2"), Member("d", "p2"),
+                       Member("e", "p3")},
                       0};
   auto result = Assign(input);
   int with_one = 0;
@@ -149,9 +147,7 @@ TEST(AssignorTest, MoreMembersThanTasks) {
 }
 
 TEST(AssignorTest, BalancedAcrossMembersAndProcesses) {
-  AssignorInput input{Tasks(2, 4),
-                      {Member("a", "p1"), Member("b", "p1"), Member("c", "p2")},
-                      0};
+  AssignorInput input{Tasks(2, 4), {Member("a", "p1"), Member("b", "p1"), Member("c", "p2")}, 0};
   auto result = Assign(input);
   // 8 tasks over 3 threads: 3/3/2, and p1 (2 threads) gets about twice what p2 gets.
   const size_t p1 = result["a"].active.size() + result["b"].active.size();
@@ -159,10 +155,10 @@ TEST(AssignorTest, BalancedAcrossMembersAndProcesses) {
 }
 
 TEST(AssignorTest, SpreadsAcrossProcessesBeforeThreads) {
-  AssignorInput input{Tasks(1, 2),
-                      {Member("a1", "p1"), Member("a2", "p1"), Member("b1", "p2"),
-                       Member("b2", "p2")},
-                      0};
+  AssignorInput input{
+      Tasks(1, 2),
+      {Member("a1", "p1"), Member("a2", "p1"), Member("b1", "p2"), Member("b2", "p2")},
+      0};
   auto result = Assign(input);
   EXPECT_EQ(result["a1"].active.size() + result["a2"].active.size(), 1u);
   EXPECT_EQ(result["b1"].active.size() + result["b2"].active.size(), 1u);
@@ -229,9 +225,7 @@ TEST(AssignorTest, PrefersTheProcessWithTheMostState) {
 }
 
 TEST(AssignorTest, UnknownPositionBeatsNoState) {
-  AssignorInput input{{{0, 0}},
-                      {Member("a", "p1"), Member("b", "p2", {}, {{{0, 0}, -1}})},
-                      0};
+  AssignorInput input{{{0, 0}}, {Member("a", "p1"), Member("b", "p2", {}, {{{0, 0}, -1}})}, 0};
   auto result = Assign(input);
   EXPECT_THAT(result["b"].active, ElementsAre(TaskId{0, 0}));
 }
@@ -239,10 +233,11 @@ TEST(AssignorTest, UnknownPositionBeatsNoState) {
 TEST(AssignorTest, StateGoesToAnyThreadOfTheProcess) {
   // A restarted instance: new threads (no previous_active) but the state is on disk.
   std::map<TaskId, int64_t> sums = {{{0, 0}, 100}, {{0, 1}, 100}};
-  AssignorInput input{Tasks(1, 4),
-                      {Member("new-1", "restarted", {}, sums), Member("new-2", "restarted", {}, sums),
-                       Member("x", "other"), Member("y", "other")},
-                      0};
+  AssignorInput input{
+      Tasks(1, 4),
+      {Member("new-1", "restarted", {}, sums), Member("new-2", "restarted", {}, sums),
+       Member("x", "other"), Member("y", "other")},
+      0};
   auto result = Assign(input);
   std::set<TaskId> restarted;
   for (const char* id : {"new-1", "new-2"}) {
@@ -253,19 +248,18 @@ TEST(AssignorTest, StateGoesToAnyThreadOfTheProcess) {
 }
 
 TEST(AssignorTest, PreviousOwnerBeatsStateElsewhere) {
-  AssignorInput input{{{0, 0}, {0, 1}},
-                      {Member("a", "p1", {{0, 0}}, {{{0, 0}, 5}}),
-                       Member("b", "p2", {}, {{{0, 0}, 1000}})},
-                      0};
+  AssignorInput input{
+      {{0, 0}, {0, 1}},
+      {Member("a", "p1", {{0, 0}}, {{{0, 0}, 5}}), Member("b", "p2", {}, {{{0, 0}, 1000}})},
+      0};
   auto result = Assign(input);
   EXPECT_THAT(result["a"].active, ElementsAre(TaskId{0, 0}));
 }
 
 TEST(AssignorTest, BalanceBeatsStickiness) {
   // a ran everything; b and c are new: a keeps only its share.
-  AssignorInput input{Tasks(1, 6),
-                      {Member("a", "p1", Tasks(1, 6)), Member("b", "p2"), Member("c", "p3")},
-                      0};
+  AssignorInput input{
+      Tasks(1, 6), {Member("a", "p1", Tasks(1, 6)), Member("b", "p2"), Member("c", "p3")}, 0};
   auto result = Assign(input);
   EXPECT_THAT(result["a"].active, SizeIs(2));
   EXPECT_THAT(result["b"].active, SizeIs(2));
@@ -273,10 +267,10 @@ TEST(AssignorTest, BalanceBeatsStickiness) {
 
 TEST(AssignorTest, DoubleClaimGoesToTheMemberWithState) {
   // A zombie and its successor both claim 0_0.
-  AssignorInput input{{{0, 0}, {0, 1}},
-                      {Member("zombie", "p1", {{0, 0}}),
-                       Member("successor", "p2", {{0, 0}}, {{{0, 0}, 42}})},
-                      0};
+  AssignorInput input{
+      {{0, 0}, {0, 1}},
+      {Member("zombie", "p1", {{0, 0}}), Member("successor", "p2", {{0, 0}}, {{{0, 0}, 42}})},
+      0};
   auto result = Assign(input);
   EXPECT_THAT(result["successor"].active, ElementsAre(TaskId{0, 0}));
   EXPECT_THAT(result["zombie"].active, ElementsAre(TaskId{0, 1}));
@@ -305,10 +299,10 @@ TEST(AssignorTest, DeterministicWhateverTheInputOrder) {
 }
 
 TEST(AssignorTest, StandbysOnOtherProcesses) {
-  AssignorInput input{Tasks(2, 3),
-                      {Member("a1", "p1"), Member("a2", "p1"), Member("b", "p2"),
-                       Member("c", "p3")},
-                      1};
+  AssignorInput input{
+      Tasks(2, 3),
+      {Member("a1", "p1"), Member("a2", "p1"), Member("b", "p2"), Member("c", "p3")},
+      1};
   auto result = Assign(input);  // the invariants check placement and the count per task
   size_t total = 0, min_standby = SIZE_MAX, max_standby = 0;
   for (const auto& [id, a] : result) {
@@ -328,10 +322,10 @@ TEST(AssignorTest, AsManyStandbysAsOtherProcessesAllow) {
 }
 
 TEST(AssignorTest, StandbyPrefersTheProcessWithState) {
-  AssignorInput input{{{0, 0}},
-                      {Member("a", "p1", {{0, 0}}), Member("b", "p2"),
-                       Member("c", "p3", {}, {{{0, 0}, 77}})},
-                      1};
+  AssignorInput input{
+      {{0, 0}},
+      {Member("a", "p1", {{0, 0}}), Member("b", "p2"), Member("c", "p3", {}, {{{0, 0}, 77}})},
+      1};
   auto result = Assign(input);
   EXPECT_THAT(result["a"].active, ElementsAre(TaskId{0, 0}));
   EXPECT_THAT(result["c"].standby, ElementsAre(TaskId{0, 0}));
@@ -346,10 +340,10 @@ TEST(AssignorTest, MembersWithoutProcessIdAreSeparateProcesses) {
 }
 
 TEST(AssignorTest, IgnoresUnknownTasksAndDuplicates) {
-  AssignorInput input{{{0, 0}, {0, 0}, {0, 1}},
-                      {Member("a", "p1", {{9, 9}}, {{{9, 9}, 5}}), Member("a", "p1"),
-                       Member("b", "p2")},
-                      0};
+  AssignorInput input{
+      {{0, 0}, {0, 0}, {0, 1}},
+      {Member("a", "p1", {{9, 9}}, {{{9, 9}, 5}}), Member("a", "p1"), Member("b", "p2")},
+      0};
   auto result = Assign(input);
   EXPECT_THAT(result["a"].active, SizeIs(1));
   EXPECT_THAT(result["b"].active, SizeIs(1));
@@ -365,8 +359,8 @@ TEST(AssignorTest, RandomizedInvariantsAndStickiness) {
     for (int p = 0; p < processes; ++p) {
       const int threads = 1 + static_cast<int>(rng() % 3);
       for (int t = 0; t < threads; ++t) {
-        members.push_back(Member("m" + std::to_string(p) + "-" + std::to_string(t),
-                                 "p" + std::to_string(p)));
+        members.push_back(
+            Member("m" + std::to_string(p) + "-" + std::to_string(t), "p" + std::to_string(p)));
       }
     }
     AssignorInput input{Tasks(1 + static_cast<int>(rng() % 3), 1 + static_cast<int>(rng() % 9)),
