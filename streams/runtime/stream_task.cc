@@ -168,6 +168,10 @@ bool StreamTask::ProcessOne() {
   try {
     next->source->Process(&record);
     current_raw_ = nullptr;
+  } catch (const DeserializationFailure&) {
+    // The deserialization handler said fail: not the processing handler's to skip.
+    current_raw_ = nullptr;
+    throw;
   } catch (const std::exception& e) {
     current_raw_ = nullptr;
     std::string where = absl::StrCat(next->topic, "-", id_.partition, "@", offset);
@@ -181,38 +185,37 @@ bool StreamTask::ProcessOne() {
   }
   if (env_.on_processed) env_.on_processed(id_);
   // Stream-time punctuation runs after the record that moved stream time past its mark.
-  for (auto& p : punctuations_) {
-    if (p.type != PunctuationType::kStreamTime) continue;
-    if (p.next < 0) p.next = stream_time_;
-    while (stream_time_ >= p.next) {
-      metadata_.reset();
-      current_timestamp_ = p.next;
-      p.callback(stream_time_);
-      p.next += p.interval.count();
-    }
-  }
   metadata_.reset();
+  Punctuate(PunctuationType::kStreamTime, stream_time_);
   return true;
 }
 
 void StreamTask::PunctuateWallClock(int64_t now_ms) {
-  for (auto& p : punctuations_) {
-    if (p.type != PunctuationType::kWallClockTime) continue;
-    if (p.next < 0) p.next = now_ms + p.interval.count();
-    if (now_ms >= p.next) {
-      metadata_.reset();
-      current_timestamp_ = now_ms;
-      p.callback(now_ms);
-      // Skip missed intervals rather than firing a burst (as Kafka Streams does).
-      while (p.next <= now_ms) p.next += p.interval.count();
-    }
+  metadata_.reset();
+  Punctuate(PunctuationType::kWallClockTime, now_ms);
+}
+
+// As Kafka Streams' PunctuationQueue: a due punctuation fires once with the current time,
+// and missed intervals are skipped rather than fired in a burst.
+void StreamTask::Punctuate(PunctuationType type, int64_t now) {
+  // By index: a callback may schedule another punctuation (appended, due later).
+  for (size_t i = 0; i < punctuations_.size(); ++i) {
+    Punctuation& p = punctuations_[i];
+    if (p.type != type || now < p.next) continue;
+    current_timestamp_ = now;
+    p.callback(now);
+    int64_t interval = p.interval.count();
+    p.next += ((now - p.next) / interval + 1) * interval;
   }
 }
 
 void StreamTask::Schedule(std::chrono::milliseconds interval, PunctuationType type,
                           std::function<void(int64_t)> callback) {
   if (interval.count() < 1) throw StreamsException("punctuation interval must be >= 1 ms");
-  punctuations_.push_back({interval, type, std::move(callback), -1});
+  // Stream time: aligned to 0, due as soon as there is data. Wall-clock time: one interval
+  // from now (Kafka Streams' schedule()).
+  int64_t first = type == PunctuationType::kStreamTime ? 0 : wall_clock_ms() + interval.count();
+  punctuations_.push_back({interval, type, std::move(callback), first});
 }
 
 void StreamTask::RecordDropped(std::string_view reason) {
@@ -224,8 +227,8 @@ void StreamTask::OnDeserializationError(std::string_view node, const std::string
       metadata_ ? absl::StrCat(metadata_->topic, "-", metadata_->partition, "@", metadata_->offset)
                 : std::string("?");
   if (env_.deserialization_policy == ExceptionPolicy::kFail) {
-    throw StreamsException(absl::StrCat("task ", id_.ToString(), ": cannot deserialize ", where,
-                                        " at ", std::string(node), ": ", error));
+    throw DeserializationFailure(absl::StrCat("task ", id_.ToString(), ": cannot deserialize ",
+                                              where, " at ", std::string(node), ": ", error));
   }
   spdlog::warn("task {}: skipping record {} that {} cannot deserialize: {}", id_.ToString(), where,
                node, error);

@@ -29,6 +29,12 @@ namespace rill::streams::internal {
 
 enum class ExceptionPolicy { kLogAndContinue, kFail };
 
+// Thrown when the deserialization policy is kFail; the processing policy never skips it.
+class DeserializationFailure : public StreamsException {
+ public:
+  using StreamsException::StreamsException;
+};
+
 // What a task needs from whoever runs it.
 struct TaskEnvironment {
   std::string application_id;
@@ -131,7 +137,7 @@ class StreamTask : public TaskContext {
     std::chrono::milliseconds interval;
     PunctuationType type;
     std::function<void(int64_t)> callback;
-    int64_t next = -1;
+    int64_t next = 0;  // when it is due next
   };
   struct Store {
     StoreInstance instance;
@@ -143,6 +149,8 @@ class StreamTask : public TaskContext {
 
   StreamTask(const Topology& topology, TaskId id, TaskEnvironment env);
   absl::Status Build();
+  // Fires the punctuations of `type` due at `now`.
+  void Punctuate(PunctuationType type, int64_t now);
 
   const Topology& topology_;
   TaskId id_;
@@ -152,7 +160,7 @@ class StreamTask : public TaskContext {
   std::map<std::string, Store, std::less<>> stores_;
   std::map<std::string, Queue> queues_;  // by resolved topic
   std::vector<std::string> input_topics_;
-  std::vector<Punctuation> punctuations_;
+  std::deque<Punctuation> punctuations_;  // a deque: callbacks may schedule more
   std::optional<RecordMetadata> metadata_;
   int64_t stream_time_ = -1;
   int64_t current_timestamp_ = 0;

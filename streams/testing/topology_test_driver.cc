@@ -95,6 +95,9 @@ TopologyTestDriver::TopologyTestDriver(Topology topology, TestDriverConfig confi
   env.deserialization_policy = impl_->config.deserialization_handler == "fail"
                                    ? internal::ExceptionPolicy::kFail
                                    : internal::ExceptionPolicy::kLogAndContinue;
+  env.processing_policy = impl_->config.processing_handler == "log-and-continue"
+                              ? internal::ExceptionPolicy::kLogAndContinue
+                              : internal::ExceptionPolicy::kFail;
   env.on_dropped = [this](const TaskId&, std::string_view reason) {
     ++dropped_[std::string(reason)];
   };

@@ -30,6 +30,9 @@ struct TestDriverConfig {
   uint64_t cache_max_bytes = 10 * 1024 * 1024;  // Kafka Streams' default
   // "log-and-continue" (default) or "fail".
   std::string deserialization_handler = "log-and-continue";
+  // "fail" (default: the pipe throws) or "log-and-continue" (the record is skipped and
+  // counted as "processing-error").
+  std::string processing_handler = "fail";
 };
 
 template <class K, class V>

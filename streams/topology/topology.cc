@@ -162,10 +162,35 @@ std::string Topology::describe() const {
   for (const auto& n : nodes_) {
     for (const auto& p : n.parents) children[p].push_back(n.name);
   }
-  std::string out = "Topologies:\n";
+  // Kafka Streams orders nodes, successors and predecessors by the size of the sub-graph
+  // below them (largest first, counting a node once per path), then by name.
+  std::map<std::string, int64_t> size;
+  std::function<int64_t(const std::string&)> size_of = [&](const std::string& name) {
+    auto [it, inserted] = size.emplace(name, 1);
+    if (inserted) {
+      int64_t total = 1;
+      for (const auto& c : children[name]) total += size_of(c);
+      size[name] = total;
+      return total;
+    }
+    return it->second;
+  };
+  auto sorted = [&](std::vector<std::string> names) {
+    for (const auto& n : names) size_of(n);
+    std::sort(names.begin(), names.end(), [&](const std::string& a, const std::string& b) {
+      return size[a] != size[b] ? size[a] > size[b] : a < b;
+    });
+    return names;
+  };
+  auto list = [&](const std::vector<std::string>& names) {
+    return names.empty() ? std::string("none") : absl::StrJoin(sorted(names), ", ");
+  };
+  // Kafka Streams' layout, including its indentation quirk: the first sub-topology is
+  // indented by three spaces, the others by two.
+  std::string out = "Topologies:\n ";
   for (const auto& sub : subtopologies_) {
-    absl::StrAppend(&out, "   Sub-topology: ", sub.id, "\n");
-    for (const auto& name : sub.nodes) {
+    absl::StrAppend(&out, "  Sub-topology: ", sub.id, "\n");
+    for (const auto& name : sorted(sub.nodes)) {
       const NodeSpec& n = *FindNode(name);
       switch (n.kind) {
         case NodeKind::kSource:
@@ -185,12 +210,10 @@ std::string Topology::describe() const {
           break;
       }
       if (n.kind != NodeKind::kSink) {
-        auto it = children.find(n.name);
-        absl::StrAppend(&out, "      --> ",
-                        it == children.end() ? "none" : absl::StrJoin(it->second, ", "), "\n");
+        absl::StrAppend(&out, "      --> ", list(children[n.name]), "\n");
       }
-      if (!n.parents.empty()) {
-        absl::StrAppend(&out, "      <-- ", absl::StrJoin(n.parents, ", "), "\n");
+      if (n.kind != NodeKind::kSource) {
+        absl::StrAppend(&out, "      <-- ", list(n.parents), "\n");
       }
     }
     out += "\n";
