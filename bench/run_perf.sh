@@ -20,7 +20,9 @@
 # 10k msg/s with librdkafka's defaults, and again with fetch.wait.max.ms=5; consumer-group
 # join (1, 3, 10 members) and rebalance after a clean leave and a kill (3 members) on a
 # 12-partition topic, against a rill-broker with group.initial.rebalance.delay.ms=0 and
-# (join only) one with the default 3000.
+# (join only) one with the default 3000; `rill-perf streams` (Rill's word count and a
+# stateless map against hand-written librdkafka loops, 500,000 lines of 8 words, 6
+# partitions) on a Rill broker embedded in rill-perf (RILL_PERF_BOOTSTRAP: on that broker).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -38,7 +40,7 @@ while [[ $# -gt 0 ]]; do
     --runs) RUNS=$2; shift 2 ;;
     --no-idle-wait) IDLE_WAIT=0; shift ;;
     --log) LOG=$2; shift 2 ;;
-    -h | --help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run_perf.sh: unknown argument $1 (--help)" >&2; exit 2 ;;
   esac
 done
@@ -143,6 +145,7 @@ if ((QUICK)); then
   PRODUCE_MSGS=(["100"]=20000 ["1024"]=5000)
   CONSUME=(["100"]="20000 2" ["1024"]="5000 2")
   LATENCY_SECONDS=2
+  STREAMS_LINES=20000
 else
   # Produce: ~100 MB (100 B) / ~200 MB (1 KiB) of payload per run.
   PRODUCE_MSGS=(["100"]=1000000 ["1024"]=200000)
@@ -150,6 +153,8 @@ else
   # a topic that fits (~20 MB over 6 partitions) and passes are summed.
   CONSUME=(["100"]="200000 10" ["1024"]="20000 10")
   LATENCY_SECONDS=10
+  # ~30 MB of text, 4,000,000 words: the Rill word count runs for 10+ s.
+  STREAMS_LINES=500000
 fi
 RUN_ID=$(date +%s)
 
@@ -276,6 +281,55 @@ perf --against "$BOOTSTRAP" group --topic "perf-group-default-$RUN_ID" --partiti
   --members 1,3,10 --scenarios join --session-timeout-ms 6000
 for n in 1 3 10; do group_row join "$n" "$GROUP_DEFAULT_NOTE"; done
 
+# Streams: each run is one rill-perf process with its own embedded broker (or the given
+# one), so it is not a --compare run: the baseline (the hand loop) is inside the run.
+R_STREAMS=""
+STREAMS_FOREIGN=0
+STREAMS_ARGS=(streams --lines "$STREAMS_LINES" --partitions 6)
+[[ -n ${RILL_PERF_BOOTSTRAP:-} ]] && STREAMS_ARGS+=(--bootstrap-servers "$RILL_PERF_BOOTSTRAP")
+for ((run = 1; run <= RUNS; run++)); do
+  sync
+  echo "+ rill-perf ${STREAMS_ARGS[*]}  # run $run/$RUNS, load $(load1)" >>"$LOG"
+  cpu0=$(machine_cpu)
+  ours0=$(brokers_cpu)
+  wall0=$(date +%s.%N)
+  TIMEFORMAT='%U %S'
+  if ! { time out=$("$PERF" "${STREAMS_ARGS[@]}" 2>>"$LOG"); } 2>"$WORK/time"; then
+    echo "$out" >>"$LOG"
+    echo "run_perf.sh: rill-perf ${STREAMS_ARGS[*]} failed" >&2
+    exit 1
+  fi
+  foreign=$(awk -v c="$(machine_cpu)" -v d="$cpu0" -v o="$(brokers_cpu)" -v p="$ours0" \
+    -v r="$(awk '{ print $1 + $2 }' "$WORK/time")" -v w="$(date +%s.%N)" -v v="$wall0" \
+    'BEGIN { f = ((c - d) - (o - p) - r) / (w - v); printf "%.2f", f < 0 ? 0 : f }')
+  STREAMS_FOREIGN=$(awk -v a="$STREAMS_FOREIGN" -v b="$foreign" 'BEGIN { print (b > a ? b : a) }')
+  MAX_FOREIGN=$(awk -v a="$MAX_FOREIGN" -v b="$foreign" 'BEGIN { print (b > a ? b : a) }')
+  echo "$out" >>"$LOG"
+  echo "# other processes used $foreign cores on average during this run" >>"$LOG"
+  R_STREAMS+=$(grep '^result target=' <<<"$out")$'\n'
+  echo "  done ($run/$RUNS, others used $foreign cores): rill-perf ${STREAMS_ARGS[*]}" >&2
+done
+STREAMS_ROWS=()
+streams_row() {  # workload
+  local m="workload=$1 " hand rill ratio words=""
+  hand=$(grep -F -- "target=hand " <<<"$R_STREAMS" || true)
+  rill=$(grep -F -- "target=rill " <<<"$R_STREAMS" || true)
+  ratio=$(grep -F -- "target=ratio " <<<"$R_STREAMS" || true)
+  if [[ $1 == wordcount ]]; then
+    words=" / $(med "$hand" words_per_sec "$m") | $(med "$rill" lines_per_sec "$m") / $(med "$rill" words_per_sec "$m")"
+  else
+    words=" | $(med "$rill" lines_per_sec "$m")"
+  fi
+  STREAMS_ROWS+=("| $1 | $(med "$hand" lines_per_sec "$m")$words | $(med "$ratio" lines_per_sec "$m")$(span "$ratio" lines_per_sec "$m") | $(med "$hand" output_records "$m") | $(med "$rill" output_records "$m") | $(med "$hand" cpu_seconds "$m") / $(med "$rill" cpu_seconds "$m") |")
+}
+streams_row wordcount
+streams_row map
+if [[ -n ${RILL_PERF_BOOTSTRAP:-} ]]; then
+  STREAMS_BROKER="the broker at $RILL_PERF_BOOTSTRAP"
+else
+  STREAMS_BROKER="a Rill broker embedded in the rill-perf process (fresh per run; broker, clients and application share the $(nproc) cores)"
+fi
+
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 cat <<EOF_TABLE
 
@@ -314,4 +368,16 @@ rebalance.
 | scenario | members | rill group.initial.rebalance.delay.ms | mock ms | rill ms | rill/mock |
 |---|---:|---|---:|---:|---:|
 $(printf '%s\n' "${GROUP_ROWS[@]}")
+
+Streams (\`rill-perf ${STREAMS_ARGS[*]}\`, on $STREAMS_BROKER): $STREAMS_LINES lines of 8
+words (4096-word vocabulary), 6 partitions. Hand = hand-written librdkafka consume → process →
+produce loop; rill = the same work as a KafkaStreams topology (1 stream thread,
+at_least_once, commit.interval.ms=30000). Each pipeline is timed from its start until all
+input is consumed and all outputs are acknowledged (Rill word count: until close() returned
+after its final commit). Medians of $RUNS run(s); rill/hand is the median of the per-run
+ratios, with (min–max); other processes used at most $STREAMS_FOREIGN cores during a run.
+
+| pipeline | hand lines/s (/ words/s) | rill lines/s (/ words/s) | rill/hand | hand outputs | rill outputs | CPU s hand / rill |
+|---|---:|---:|---:|---:|---:|---:|
+$(printf '%s\n' "${STREAMS_ROWS[@]}")
 EOF_TABLE

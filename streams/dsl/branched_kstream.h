@@ -55,6 +55,7 @@ class BranchedKStream {
     KStream<K, V> from(state, branch_node, parent_.repartition_required(), parent_.key_serde(),
                        parent_.value_serde());
     for (const auto& b : branches_) {
+      state->NewName("");  // Kafka Streams uses up one generated index per branch
       std::string node = from.Add("", Named::as(b.name),
                                   internal::LambdaFactory<K, V>(
                                       [](const Record<K, V>& r, internal::NodeContext& ctx) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <type_traits>
 
@@ -33,7 +34,7 @@ class KGroupedStream {
                   "KGroupedStream::reduce: the reducer must be callable as V(const V& aggregate, "
                   "const V& value)");
     // An absent aggregate is modelled as "first value": keep it in an optional.
-    auto store_name = StoreName(materialized);
+    auto store_name = StoreName(materialized, "KSTREAM-REDUCE-");
     Materialized<K, V> m = materialized;
     if (!m.value_serde) m.value_serde = grouped_.value_serde ? grouped_.value_serde : stream_.value_serde();
     return AggregateInto<V>(
@@ -47,6 +48,7 @@ class KGroupedStream {
             }
             void Process(const void* record) override {
               const auto& r = *static_cast<const Record<K, V>*>(record);
+              if (internal::DropNullKeyOrValue(r, *context_)) return;
               std::optional<V> old = access.store().get(r.key);
               V next = old ? reducer(*old, r.value) : r.value;
               access.PutAndForward(*context_, r.key, std::move(next), std::move(old), r.timestamp,
@@ -80,7 +82,7 @@ class KGroupedStream {
     static_assert(std::is_invocable_r_v<VA, const A&, const K&, const V&, const VA&>,
                   "KGroupedStream::aggregate: the aggregator must be callable as "
                   "VA(const K&, const V&, const VA& aggregate)");
-    std::string store_name = StoreName(materialized);
+    std::string store_name = StoreName(materialized, "KSTREAM-AGGREGATE-");
     return AggregateInto<VA>(
         materialized, store_name, named, prefix,
         [initializer, aggregator](std::string store) {
@@ -91,9 +93,11 @@ class KGroupedStream {
         });
   }
 
+  // "<prefix>STATE-STORE-<index>" unless Materialized names the store.
   template <class VA>
-  std::string StoreName(const Materialized<K, VA>& m) const {
-    return m.name.empty() ? stream_.state()->NewName("KSTREAM-AGGREGATE-STATE-STORE-") : m.name;
+  std::string StoreName(const Materialized<K, VA>& m, std::string_view prefix) const {
+    return m.name.empty() ? stream_.state()->NewName(std::string(prefix) + "STATE-STORE-")
+                          : m.name;
   }
 
   // Repartitions when needed, adds the store and the aggregation node.
@@ -104,20 +108,33 @@ class KGroupedStream {
     auto state = stream_.state();
     Serde<K> ks = grouped_.key_serde ? grouped_.key_serde : stream_.key_serde();
     Serde<V> vs = grouped_.value_serde ? grouped_.value_serde : stream_.value_serde();
+    // Kafka Streams' order of generated names: store, aggregation, repartition nodes.
+    std::string node = state->NameOr(named.name, prefix);
     KStream<K, V> input = stream_;
     if (stream_.repartition_required()) {
-      std::string base = grouped_.name.empty() ? store : grouped_.name;
-      input = KStream<K, V>(state, stream_.RepartitionThrough(base, ks, vs), false, ks, vs);
+      // A repartition topic named by Grouped is shared by every aggregation of this
+      // grouping; otherwise each aggregation gets one named after its store.
+      if (grouped_.name.empty() || named_repartition_source_->empty()) {
+        std::string base = grouped_.name.empty() ? store : grouped_.name;
+        std::string source = stream_.RepartitionThrough(base, ks, vs);
+        if (!grouped_.name.empty()) *named_repartition_source_ = source;
+        input = KStream<K, V>(state, source, false, ks, vs);
+      } else {
+        // Kafka Streams generates the repartition node names (unused) here too.
+        for (int i = 0; i < 3; ++i) state->NewName("");
+        input = KStream<K, V>(state, *named_repartition_source_, false, ks, vs);
+      }
     }
     Materialized<K, VA> m = materialized;
     if (!m.key_serde) m.key_serde = ks;
     state->topology.AddStore(internal::MakeStoreSpec(m, store, !materialized.name.empty()));
-    std::string node = input.Add(prefix, named, make_factory(store), {store});
+    input.Add("", Named::as(node), make_factory(store), {store});
     return KTable<K, VA>(state, node, store, m.key_serde, m.value_serde);
   }
 
   KStream<K, V> stream_;
   Grouped<K, V> grouped_;
+  std::shared_ptr<std::string> named_repartition_source_ = std::make_shared<std::string>();
 };
 
 }  // namespace rill::streams

@@ -2,6 +2,7 @@
 // new value and subtract each old one (Kafka Streams' KGroupedTable).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <type_traits>
 
@@ -13,20 +14,26 @@ namespace rill::streams {
 template <class K, class V>
 class KGroupedTable {
  public:
-  // `source`: the node forwarding Record<K, Change<V>> already keyed by the new key.
-  KGroupedTable(std::shared_ptr<internal::BuilderState> state, std::string source,
+  // `select`: the node forwarding Record<K, Change<V>> keyed by the new key. Each
+  // aggregation reads it through a repartition topic "<store>-repartition" (or
+  // "<grouped name>-repartition", then shared by the aggregations). `grouped` has serdes.
+  KGroupedTable(std::shared_ptr<internal::BuilderState> state, std::string select,
                 Grouped<K, V> grouped)
-      : state_(std::move(state)), source_(std::move(source)), grouped_(std::move(grouped)) {}
+      : state_(std::move(state)),
+        select_(std::move(select)),
+        grouped_(std::move(grouped)),
+        named_repartition_source_(std::make_shared<std::string>()) {}
 
   KTable<K, int64_t> count(const Materialized<K, int64_t>& materialized = {},
                            const Named& named = {}) const {
-    return aggregate([] { return int64_t{0}; },
-                     [](const K&, const V&, const int64_t& n) { return n + 1; },
-                     [](const K&, const V&, const int64_t& n) { return n - 1; }, materialized,
-                     named);
+    return Aggregate<int64_t>([] { return int64_t{0}; },
+                              [](const K&, const V&, const int64_t& n) { return n + 1; },
+                              [](const K&, const V&, const int64_t& n) { return n - 1; },
+                              materialized, named, "KTABLE-AGGREGATE-");
   }
 
-  // adder(aggregate, value) and subtractor(aggregate, value) -> new aggregate.
+  // adder(aggregate, value) and subtractor(aggregate, value) -> new aggregate; the first
+  // value of a key is its aggregate.
   template <class A, class S>
   KTable<K, V> reduce(A adder, S subtractor, const Materialized<K, V>& materialized = {},
                       const Named& named = {}) const {
@@ -36,11 +43,12 @@ class KGroupedTable {
                   "V(const V& aggregate, const V& value)");
     Materialized<K, V> m = materialized;
     if (!m.value_serde) m.value_serde = grouped_.value_serde;
-    // Reduce = aggregate whose initial value is "absent": model it with the first value.
-    return aggregate([] { return V{}; },
-                     [adder](const K&, const V& v, const V& agg) { return adder(agg, v); },
-                     [subtractor](const K&, const V& v, const V& agg) { return subtractor(agg, v); },
-                     m, named);
+    return Aggregate<V>(nullptr,  // no initializer: reduce semantics
+                        [adder](const K&, const V& v, const V& agg) { return adder(agg, v); },
+                        [subtractor](const K&, const V& v, const V& agg) {
+                          return subtractor(agg, v);
+                        },
+                        m, named, "KTABLE-REDUCE-");
   }
 
   // adder(key, value, aggregate), subtractor(key, value, aggregate), from initializer().
@@ -53,30 +61,55 @@ class KGroupedTable {
                       std::is_invocable_r_v<VA, const S&, const K&, const V&, const VA&>,
                   "KGroupedTable::aggregate: adder and subtractor must be callable as "
                   "VA(const K&, const V&, const VA& aggregate)");
+    return Aggregate<VA>(std::move(initializer), std::move(adder), std::move(subtractor),
+                         materialized, named, "KTABLE-AGGREGATE-");
+  }
+
+ private:
+  template <class VA>
+  KTable<K, VA> Aggregate(typename internal::TableAggregateNode<K, V, VA>::Initializer init,
+                          typename internal::TableAggregateNode<K, V, VA>::Aggregator add,
+                          typename internal::TableAggregateNode<K, V, VA>::Aggregator sub,
+                          const Materialized<K, VA>& materialized, const Named& named,
+                          std::string_view prefix) const {
+    // Kafka Streams' order of generated names: store, sink, source, aggregation.
     std::string store = materialized.name.empty()
-                            ? state_->NewName("KTABLE-AGGREGATE-STATE-STORE-")
+                            ? state_->NewName(std::string(prefix) + "STATE-STORE-")
                             : materialized.name;
+    std::string sink = named.name.empty() ? state_->NewName("KSTREAM-SINK-") : named.name + "-sink";
+    std::string source =
+        named.name.empty() ? state_->NewName("KSTREAM-SOURCE-") : named.name + "-source";
+    std::string node = state_->NameOr(named.name, prefix);
+    if (grouped_.name.empty() || named_repartition_source_->empty()) {
+      std::string topic = (grouped_.name.empty() ? store : grouped_.name) + "-repartition";
+      Serde<internal::Change<V>> cs(
+          std::make_shared<internal::ChangeSerdeImpl<V>>(grouped_.value_serde));
+      source = internal::AddRepartition<K, internal::Change<V>>(*state_, select_, "", sink, source,
+                                                                topic, grouped_.key_serde, cs);
+      if (!grouped_.name.empty()) *named_repartition_source_ = source;
+    } else {
+      source = *named_repartition_source_;
+    }
     Materialized<K, VA> m = materialized;
     if (!m.key_serde) m.key_serde = grouped_.key_serde;
     state_->topology.AddStore(internal::MakeStoreSpec(m, store, !materialized.name.empty()));
     internal::NodeSpec spec;
-    spec.name = state_->NameOr(named.name, "KTABLE-AGGREGATE-");
-    spec.parents = {source_};
+    spec.name = node;
+    spec.parents = {source};
     spec.stores = {store};
-    typename internal::TableAggregateNode<K, V, VA>::Initializer init = initializer;
-    typename internal::TableAggregateNode<K, V, VA>::Aggregator add = adder, sub = subtractor;
     spec.factory = [store, init, add, sub]() -> std::unique_ptr<internal::ProcessorNode> {
       return std::make_unique<internal::TableAggregateNode<K, V, VA>>(store, init, add, sub);
     };
-    std::string node = spec.name;
     state_->topology.AddNode(std::move(spec));
     return KTable<K, VA>(state_, node, store, m.key_serde, m.value_serde);
   }
 
- private:
   std::shared_ptr<internal::BuilderState> state_;
-  std::string source_;
+  std::string select_;
   Grouped<K, V> grouped_;
+  // With a Grouped name, the one repartition source all aggregations read (Kafka Streams
+  // reuses a user-named repartition topic).
+  std::shared_ptr<std::string> named_repartition_source_;
 };
 
 }  // namespace rill::streams

@@ -27,6 +27,55 @@
 
 namespace rill::streams {
 
+namespace internal {
+
+// Adds parent -> [filter ->] sink -> internal `topic` -> source (no filter when
+// `filter_name` is empty); returns the source's name.
+template <class K, class V>
+std::string AddRepartition(BuilderState& state, const std::string& parent,
+                           const std::string& filter_name, const std::string& sink_name,
+                           const std::string& source_name, const std::string& topic, Serde<K> ks,
+                           Serde<V> vs) {
+  std::string sink_parent = parent;
+  if (!filter_name.empty()) {
+    NodeSpec filter;
+    filter.name = filter_name;
+    filter.parents = {parent};
+    // Drops records whose key is null (only an optional key can be).
+    filter.factory = LambdaFactory<K, V>([](const Record<K, V>& r, NodeContext& ctx) {
+      if constexpr (kIsOptional<K>) {
+        if (!r.key) return ctx.task->RecordDropped("null-key");
+      }
+      ctx.Forward(&r);
+    });
+    state.topology.AddNode(std::move(filter));
+    sink_parent = filter_name;
+  }
+  NodeSpec sink;
+  sink.kind = NodeKind::kSink;
+  sink.name = sink_name;
+  sink.parents = {sink_parent};
+  sink.topics = {topic};
+  sink.internal_topics = true;
+  sink.factory = [topic, ks, vs]() -> std::unique_ptr<ProcessorNode> {
+    return std::make_unique<SinkNode<K, V>>(topic, nullptr, true, ks, vs);
+  };
+  state.topology.AddNode(std::move(sink));
+  NodeSpec source;
+  source.kind = NodeKind::kSource;
+  source.name = source_name;
+  source.topics = {topic};
+  source.internal_topics = true;
+  source.factory = [ks, vs]() -> std::unique_ptr<ProcessorNode> {
+    return std::make_unique<SourceNode<K, V>>(ks, vs);
+  };
+  state.topology.AddNode(std::move(source));
+  state.topology.AddInternalTopic({topic, InternalTopic::Kind::kRepartition, -1, {}});
+  return source_name;
+}
+
+}  // namespace internal
+
 template <class K, class V>
 class KStream {
  public:
@@ -212,7 +261,7 @@ class KStream {
   BranchedKStream<K, V> split(const Named& named = {}) const;
 
   // Writes through an internal topic "<application.id>-<name>-repartition" so that records
-  // are partitioned by their current key.
+  // are partitioned by their current key (Kafka Streams' repartition(Repartitioned)).
   KStream repartition(const Grouped<K, V>& as = {}) const {
     std::string base = state_->NameOr(as.name, "KSTREAM-REPARTITION-");
     Serde<K> ks = as.key_serde ? as.key_serde : key_serde_;
@@ -275,8 +324,9 @@ class KStream {
     return name;
   }
 
-  // filter (drops nothing for non-optional keys) -> sink -> internal topic -> source;
-  // returns the source's name.
+  // filter (drops null keys) -> sink -> internal topic "<base>-repartition" -> source;
+  // returns the source's name. Nodes are named as Kafka Streams names them: generated
+  // names when `base` is generated, else "<topic>-filter", "<topic>-sink", "<topic>-source".
   std::string RepartitionThrough(const std::string& base, Serde<K> ks, Serde<V> vs) const {
     ks = OrDefault(ks);
     vs = OrDefault(vs);
@@ -285,38 +335,17 @@ class KStream {
                              internal::TypeName<K>() + ", " + internal::TypeName<V>() +
                              ">; pass one with Grouped::with");
     }
-    std::string topic = base + "-repartition";
-    std::string filter = Add("", Named::as(base + "-repartition-filter"),
-                             internal::LambdaFactory<K, V>(
-                                 [](const Record<K, V>& r, internal::NodeContext& ctx) {
-                                   if constexpr (internal::kIsOptional<K>) {
-                                     if (!r.key) return ctx.task->RecordDropped("null-key");
-                                   }
-                                   ctx.Forward(&r);
-                                 }));
-    internal::NodeSpec sink;
-    sink.kind = internal::NodeKind::kSink;
-    sink.name = base + "-repartition-sink";
-    sink.parents = {filter};
-    sink.topics = {topic};
-    sink.internal_topics = true;
-    sink.factory = [topic, ks, vs]() -> std::unique_ptr<internal::ProcessorNode> {
-      return std::make_unique<internal::SinkNode<K, V>>(topic, nullptr, true, ks, vs);
-    };
-    state_->topology.AddNode(std::move(sink));
-    internal::NodeSpec source;
-    source.kind = internal::NodeKind::kSource;
-    source.name = base + "-repartition-source";
-    source.topics = {topic};
-    source.internal_topics = true;
-    source.factory = [ks, vs]() -> std::unique_ptr<internal::ProcessorNode> {
-      return std::make_unique<internal::SourceNode<K, V>>(ks, vs);
-    };
-    std::string name = source.name;
-    state_->topology.AddNode(std::move(source));
-    state_->topology.AddInternalTopic(
-        {topic, internal::InternalTopic::Kind::kRepartition, -1, {}});
-    return name;
+    std::string topic = base.ends_with("-repartition") ? base : base + "-repartition";
+    // Generated even when unused, as Kafka Streams does, so that later names match.
+    std::string sink = state_->NewName("KSTREAM-SINK-");
+    std::string filter = state_->NewName("KSTREAM-FILTER-");
+    std::string source = state_->NewName("KSTREAM-SOURCE-");
+    if (!internal::IsGeneratedName(base)) {
+      sink = topic + "-sink";
+      filter = topic + "-filter";
+      source = topic + "-source";
+    }
+    return internal::AddRepartition<K, V>(*state_, node_, filter, sink, source, topic, ks, vs);
   }
 
  private:

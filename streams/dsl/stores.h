@@ -54,7 +54,11 @@ struct Stores {
   template <class K, class V>
   static StoreBuilder<K, V> keyValueStoreBuilder(KeyValueBytesStoreSupplier supplier,
                                                  Serde<K> key_serde, Serde<V> value_serde) {
-    return StoreBuilder<K, V>{std::move(supplier), std::move(key_serde), std::move(value_serde)};
+    StoreBuilder<K, V> builder;
+    builder.supplier = std::move(supplier);
+    builder.key_serde = std::move(key_serde);
+    builder.value_serde = std::move(value_serde);
+    return builder;
   }
 };
 

@@ -12,7 +12,9 @@
 //   Topology topology = builder.build();
 #pragma once
 
+#include <concepts>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,30 +62,42 @@ class StreamsBuilder {
   }
 
   // The records of `topic` as a table (null values delete), materialized in a store.
+  // Nodes as in Kafka Streams: a source, then a KTABLE-SOURCE processor owning the store
+  // (named "<name>-table-source" when Consumed names the source).
   template <class K, class V>
   KTable<K, V> table(const std::string& topic, const Consumed<K, V>& consumed = {},
                      const Materialized<K, V>& materialized = {}) {
     Serde<K> ks = OrDefault(consumed.key_serde ? consumed.key_serde : materialized.key_serde);
     Serde<V> vs = OrDefault(consumed.value_serde ? consumed.value_serde : materialized.value_serde);
     RequireSerdes(ks, vs, topic);
+    std::string store = materialized.name.empty() ? state_->NewName(topic + "-STATE-STORE-")
+                                                  : materialized.name;
     std::string source = state_->NameOr(consumed.name, "KSTREAM-SOURCE-");
-    std::string store = materialized.name.empty()
-                            ? topic + "-STATE-STORE-" + state_->NewName("").substr(0)
-                            : materialized.name;
+    std::string table_source = consumed.name.empty() ? state_->NewName("KTABLE-SOURCE-")
+                                                     : consumed.name + "-table-source";
     Materialized<K, V> m = materialized;
     m.key_serde = ks;
     m.value_serde = vs;
     state_->topology.AddStore(internal::MakeStoreSpec(m, store, !materialized.name.empty()));
+    // The source reads null values as nullopt: tombstones.
+    Serde<std::optional<V>> nullable = Serdes::Nullable(vs);
     internal::NodeSpec spec;
     spec.kind = internal::NodeKind::kSource;
     spec.name = source;
     spec.topics = {topic};
-    spec.stores = {store};
-    spec.factory = [ks, vs, store]() -> std::unique_ptr<internal::ProcessorNode> {
-      return std::make_unique<internal::TableSourceNode<K, V>>(ks, vs, store);
+    spec.factory = [ks, nullable]() -> std::unique_ptr<internal::ProcessorNode> {
+      return std::make_unique<internal::SourceNode<K, std::optional<V>>>(ks, nullable);
     };
     state_->topology.AddNode(std::move(spec));
-    return KTable<K, V>(state_, source, store, ks, vs);
+    internal::NodeSpec processor;
+    processor.name = table_source;
+    processor.parents = {source};
+    processor.stores = {store};
+    processor.factory = [store]() -> std::unique_ptr<internal::ProcessorNode> {
+      return std::make_unique<internal::TableSourceNode<K, V>>(store);
+    };
+    state_->topology.AddNode(std::move(processor));
+    return KTable<K, V>(state_, table_source, store, ks, vs);
   }
 
   // A store for the Processor API; connect it by name in process()/processValues().
@@ -123,6 +137,8 @@ BranchedKStream<K, V> KStream<K, V>::split(const Named& named) const {
 template <class K, class V>
 KTable<K, V> KStream<K, V>::toTable(const Materialized<K, V>& materialized,
                                     const Named& named) const {
+  // Kafka Streams' order of generated names: the node, then its store.
+  std::string node = state_->NameOr(named.name, "KSTREAM-TOTABLE-");
   std::string store = materialized.name.empty() ? state_->NewName("KSTREAM-TOTABLE-STATE-STORE-")
                                                 : materialized.name;
   Materialized<K, V> m = materialized;
@@ -130,15 +146,15 @@ KTable<K, V> KStream<K, V>::toTable(const Materialized<K, V>& materialized,
   if (!m.value_serde) m.value_serde = value_serde_;
   KStream input = *this;
   if (repartition_required_) {
-    input = KStream(state_, RepartitionThrough(store, m.key_serde, m.value_serde), false,
+    input = KStream(state_, RepartitionThrough(node, m.key_serde, m.value_serde), false,
                     m.key_serde, m.value_serde);
   }
   state_->topology.AddStore(internal::MakeStoreSpec(m, store, !materialized.name.empty()));
-  std::string node = input.Add("KSTREAM-TOTABLE-", named,
-                               [store]() -> std::unique_ptr<internal::ProcessorNode> {
-                                 return std::make_unique<internal::StreamToTableNode<K, V>>(store);
-                               },
-                               {store});
+  input.Add("", Named::as(node),
+            [store]() -> std::unique_ptr<internal::ProcessorNode> {
+              return std::make_unique<internal::StreamToTableNode<K, V>>(store);
+            },
+            {store});
   return KTable<K, V>(state_, node, store, m.key_serde, m.value_serde);
 }
 
@@ -154,7 +170,8 @@ auto KStream<K, V>::groupBy(
     const Grouped<std::decay_t<std::invoke_result_t<const F&, const K&, const V&>>, V>& grouped)
     const {
   using K2 = std::decay_t<std::invoke_result_t<const F&, const K&, const V&>>;
-  KStream<K2, V> keyed = selectKey(std::move(selector));
+  // Kafka Streams names the key selector after the grouping.
+  KStream<K2, V> keyed = selectKey(std::move(selector), Named::as(grouped.name));
   return KGroupedStream<K2, V>(keyed, grouped);
 }
 
@@ -170,35 +187,43 @@ auto KTable<K, V>::groupBy(
   using K2 = typename P::Key;
   using V2 = typename P::Value;
   using C = internal::Change<V2>;
-  // Old and new value each go to the partition of their (possibly different) new key.
-  std::string select = Add("KTABLE-SELECT-", Named{},
-                           internal::LambdaFactory<K, internal::Change<V>>(
-                               [selector](const Record<K, internal::Change<V>>& r,
-                                          internal::NodeContext& ctx) {
-                                 if (r.value.old_value) {
-                                   R kv = selector(r.key, *r.value.old_value);
-                                   Record<K2, C> out{P::key(kv), C{std::nullopt, P::value(kv)}, r.timestamp, r.headers};
-                                   ctx.Forward(&out);
-                                 }
-                                 if (r.value.new_value) {
-                                   R kv = selector(r.key, *r.value.new_value);
-                                   Record<K2, C> out{P::key(kv), C{P::value(kv), std::nullopt}, r.timestamp, r.headers};
-                                   ctx.Forward(&out);
-                                 }
-                               }));
-  Serde<K2> ks = OrDefault(grouped.key_serde);
-  Serde<V2> inner = OrDefault(grouped.value_serde);
-  if (!inner) {
-    throw StreamsException("KTable::groupBy: no serde for the value type; pass Grouped::with");
-  }
-  Serde<C> cs(std::make_shared<internal::ChangeSerdeImpl<V2>>(inner));
-  KStream<K2, C> selected(state_, select, true, ks, cs);
-  std::string base = grouped.name.empty() ? state_->NewName("KTABLE-AGGREGATE-STATE-STORE-") : grouped.name;
-  std::string source = selected.RepartitionThrough(base, ks, cs);
+  // Old and new value each go to the partition of their (possibly different) new key; when
+  // the key stays the same they travel together, so the subtraction and the addition reach
+  // the aggregation as one update (as in Kafka Streams since 3.5).
+  auto select_fn = [selector](const Record<K, internal::Change<V>>& r,
+                              internal::NodeContext& ctx) {
+    std::optional<R> old_kv, new_kv;
+    if (r.value.old_value) old_kv = selector(r.key, *r.value.old_value);
+    if (r.value.new_value) new_kv = selector(r.key, *r.value.new_value);
+    if constexpr (std::equality_comparable<K2>) {
+      if (old_kv && new_kv && P::key(*old_kv) == P::key(*new_kv)) {
+        Record<K2, C> out{P::key(*new_kv), C{P::value(*new_kv), P::value(*old_kv)}, r.timestamp,
+                          r.headers};
+        return ctx.Forward(&out);
+      }
+    }
+    if (old_kv) {
+      Record<K2, C> out{P::key(*old_kv), C{std::nullopt, P::value(*old_kv)}, r.timestamp,
+                        r.headers};
+      ctx.Forward(&out);
+    }
+    if (new_kv) {
+      Record<K2, C> out{P::key(*new_kv), C{P::value(*new_kv), std::nullopt}, r.timestamp,
+                        r.headers};
+      ctx.Forward(&out);
+    }
+  };
+  std::string select = Add("KTABLE-SELECT-", Named::as(grouped.name),
+                           internal::LambdaFactory<K, internal::Change<V>>(select_fn));
   Grouped<K2, V2> g = grouped;
-  g.key_serde = ks;
-  g.value_serde = inner;
-  return KGroupedTable<K2, V2>(state_, source, g);
+  g.key_serde = OrDefault(grouped.key_serde);
+  g.value_serde = OrDefault(grouped.value_serde);
+  if (!g.key_serde || !g.value_serde) {
+    throw StreamsException("KTable::groupBy: no serde for the new key or value type; pass "
+                           "Grouped::with");
+  }
+  // The aggregation adds the repartition topic, named after its store.
+  return KGroupedTable<K2, V2>(state_, select, g);
 }
 
 }  // namespace rill::streams

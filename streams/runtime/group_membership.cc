@@ -168,7 +168,15 @@ int32_t GroupMembership::generation() const { return generation_.load(); }
 
 void GroupMembership::Abort() {
   aborted_ = true;
+  ++aborts_;
   main_interrupter_->Interrupt();
+}
+
+uint64_t GroupMembership::BeginInterruptible() {
+  // Clear before reading the count: an Abort() racing with this either lands before the
+  // read (and is ignored, as any earlier one) or leaves the interrupter set (and cancels).
+  main_interrupter_->Clear();
+  return aborts_.load();
 }
 
 // ---------------------------------------------------------------------------------------
@@ -241,11 +249,13 @@ bool GroupMembership::Backoff(const internal::Interrupter& interrupter, absl::Du
 }
 
 absl::Status GroupMembership::RunWithRetries(const std::string& what, absl::Time deadline,
+                                             uint64_t aborts,
                                              const std::function<Attempt()>& attempt) {
+  auto aborted = [&] { return aborts_.load() != aborts; };
   absl::Duration backoff = absl::Milliseconds(options_.retry_backoff_ms);
   absl::Status last = absl::DeadlineExceededError("no attempt made");
   for (;;) {
-    if (aborted_) return absl::CancelledError(absl::StrCat(what, ": aborted"));
+    if (aborted()) return absl::CancelledError(absl::StrCat(what, ": aborted"));
     Attempt a;
     if (absl::Status s = EnsureCoordinator(*main_conn_, *main_interrupter_, deadline); s.ok()) {
       a = attempt();
@@ -253,12 +263,12 @@ absl::Status GroupMembership::RunWithRetries(const std::string& what, absl::Time
       a = {Attempt::kRetry, s};  // EnsureCoordinator already forgot a dead coordinator
     }
     if (a.kind == Attempt::kDone) return a.status;
-    if (aborted_) return absl::CancelledError(absl::StrCat(what, ": aborted"));
+    if (aborted()) return absl::CancelledError(absl::StrCat(what, ": aborted"));
     if (a.kind == Attempt::kCoordinatorLost) CoordinatorLost(*main_conn_);
     last = a.status;
     spdlog::debug("group {}: {} will be retried: {}", options_.group_id, what, last.ToString());
     if (!Backoff(*main_interrupter_, &backoff, deadline)) {
-      if (aborted_) return absl::CancelledError(absl::StrCat(what, ": aborted"));
+      if (aborted()) return absl::CancelledError(absl::StrCat(what, ": aborted"));
       return absl::DeadlineExceededError(
           absl::StrCat(what, " gave up after retries; last error: ", last.ToString()));
     }
@@ -562,7 +572,7 @@ std::vector<std::pair<std::string, std::string>> GroupMembership::ComputeAssignm
 
 absl::Status GroupMembership::CommitOffsets(const std::vector<TopicPartitionOffset>& offsets) {
   std::lock_guard<std::mutex> main(main_mu_);
-  if (aborted_) return absl::CancelledError("CommitOffsets: aborted");
+  const uint64_t aborts = BeginInterruptible();
   if (offsets.empty()) return absl::OkStatus();
   protocol::OffsetCommitRequest request;
   request.group_id = options_.group_id;
@@ -580,7 +590,7 @@ absl::Status GroupMembership::CommitOffsets(const std::vector<TopicPartitionOffs
         {o.partition, o.offset, -1, std::optional<std::string>(o.metadata)});
   }
   const absl::Time deadline = absl::Now() + absl::Milliseconds(options_.request_timeout_ms);
-  return RunWithRetries("OffsetCommit", deadline, [&]() -> Attempt {
+  return RunWithRetries("OffsetCommit", deadline, aborts, [&]() -> Attempt {
     protocol::OffsetCommitResponse response;
     if (absl::Status s = main_conn_->Call(request, kOffsetCommitVersion, &response, deadline);
         !s.ok()) {
@@ -614,7 +624,7 @@ absl::Status GroupMembership::CommitOffsets(const std::vector<TopicPartitionOffs
 absl::StatusOr<std::vector<TopicPartitionOffset>> GroupMembership::FetchCommittedOffsets(
     const std::vector<std::pair<std::string, int32_t>>& partitions) {
   std::lock_guard<std::mutex> main(main_mu_);
-  if (aborted_) return absl::CancelledError("FetchCommittedOffsets: aborted");
+  const uint64_t aborts = BeginInterruptible();
   std::vector<TopicPartitionOffset> out;
   for (const auto& [topic, p] : partitions) out.push_back({topic, p, -1, ""});
   if (partitions.empty()) return out;
@@ -634,7 +644,7 @@ absl::StatusOr<std::vector<TopicPartitionOffset>> GroupMembership::FetchCommitte
 
   const absl::Time deadline = absl::Now() + absl::Milliseconds(options_.request_timeout_ms);
   std::map<std::pair<std::string, int32_t>, std::pair<int64_t, std::string>> fetched;
-  absl::Status s = RunWithRetries("OffsetFetch", deadline, [&]() -> Attempt {
+  absl::Status s = RunWithRetries("OffsetFetch", deadline, aborts, [&]() -> Attempt {
     protocol::OffsetFetchResponse response;
     if (absl::Status s = main_conn_->Call(request, kOffsetFetchVersion, &response, deadline);
         !s.ok()) {
@@ -693,13 +703,12 @@ void GroupMembership::Leave() {
   if (!member.empty() && bootstrap_status_.ok()) {
     // An earlier Abort() must not keep the coordinator from hearing that we are gone: that
     // is what spares the rest of the group a session timeout.
-    const bool was_aborted = aborted_.exchange(false);
-    main_interrupter_->Clear();
+    const uint64_t aborts = BeginInterruptible();
     protocol::LeaveGroupRequest request;
     request.group_id = options_.group_id;
     request.members.push_back({member, NonEmpty(options_.group_instance_id)});
     const absl::Time deadline = absl::Now() + absl::Milliseconds(options_.request_timeout_ms);
-    absl::Status s = RunWithRetries("LeaveGroup", deadline, [&]() -> Attempt {
+    absl::Status s = RunWithRetries("LeaveGroup", deadline, aborts, [&]() -> Attempt {
       protocol::LeaveGroupResponse response;
       if (absl::Status s = main_conn_->Call(request, kLeaveGroupVersion, &response, deadline);
           !s.ok()) {
@@ -716,7 +725,6 @@ void GroupMembership::Leave() {
       if (IsTransient(e)) return {Attempt::kRetry, absl::UnavailableError(what)};
       return {Attempt::kDone, absl::InternalError(what)};
     });
-    if (was_aborted) aborted_ = true;
     if (s.ok()) {
       spdlog::info("group {}: member {} left", options_.group_id, member);
     } else {

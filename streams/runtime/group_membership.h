@@ -132,9 +132,10 @@ class GroupMembership {
   // joins afresh with a new member id.
   void Leave();
 
-  // Thread-safe: makes a blocked (or later) Join, CommitOffsets or FetchCommittedOffsets
-  // return Cancelled promptly, e.g. when the application shuts down while the thread waits
-  // for the group. Leave() still works afterwards.
+  // Thread-safe, for shutdown: makes a blocked Join (and every later one) return Cancelled
+  // promptly, e.g. when the application stops while the thread waits for the rest of the
+  // group. A CommitOffsets, FetchCommittedOffsets or Leave running at that moment is
+  // cancelled too, but later ones work (a final commit and the Leave still get through).
   void Abort();
 
   const std::string& member_id() const;
@@ -162,9 +163,13 @@ class GroupMembership {
                absl::Time deadline);
 
   // Runs `attempt` against the coordinator on the owning thread's connection until it is
-  // done, the deadline passes (DeadlineExceeded naming the last error) or Abort().
-  absl::Status RunWithRetries(const std::string& what, absl::Time deadline,
+  // done, the deadline passes (DeadlineExceeded naming the last error) or Abort() is called
+  // after BeginInterruptible() returned `aborts`.
+  absl::Status RunWithRetries(const std::string& what, absl::Time deadline, uint64_t aborts,
                               const std::function<Attempt()>& attempt);
+  // Starts an operation that only an Abort() from now on may cancel; returns the count of
+  // aborts so far.
+  uint64_t BeginInterruptible();
   absl::StatusOr<MembershipAssignment> JoinLocked(const ClientSubscription& self,
                                                   absl::Time deadline);
   // The leader's side of SyncGroup: member id -> consumer-protocol assignment bytes.
@@ -191,7 +196,8 @@ class GroupMembership {
   std::mutex main_mu_;  // one request at a time on main_conn_
   std::unique_ptr<internal::Interrupter> main_interrupter_;
   std::unique_ptr<internal::KafkaConnection> main_conn_;
-  std::atomic<bool> aborted_{false};
+  std::atomic<bool> aborted_{false};  // sticky: Join refuses for good
+  std::atomic<uint64_t> aborts_{0};   // Abort() calls, so other operations see new ones only
 
   // Membership state shared with the heartbeat thread (guarded by mu_). member_id_ is
   // written only by the owning thread.

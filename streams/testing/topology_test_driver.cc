@@ -14,8 +14,10 @@ namespace rill::streams {
 using internal::RawRecord;
 using internal::StreamTask;
 
-// Sinks write here: repartition topics loop back into the reading task, everything else
-// (user topics, changelogs) is kept for TestOutputTopic.
+// Sinks write here. Every record is kept for TestOutputTopic (as Kafka Streams' driver
+// captures repartition and changelog topics too); records for a topic the topology reads
+// (repartition topics, or a user topic both written and read) also loop back into the
+// reading task.
 class TopologyTestDriver::Collector : public internal::RecordCollector {
  public:
   explicit Collector(TopologyTestDriver* driver) : driver_(driver) {}
@@ -38,7 +40,6 @@ struct TopologyTestDriver::Impl {
   int64_t wall_clock_ms = 0;
   std::vector<std::unique_ptr<StreamTask>> tasks;  // index = sub-topology
   std::map<std::string, int32_t> resolved_topic_to_subtopology;
-  std::map<std::string, int64_t> input_offsets;
 
   std::string Resolve(const std::string& topic, bool internal) const {
     return internal ? config.application_id + "-" + topic : topic;
@@ -51,12 +52,11 @@ void TopologyTestDriver::Collector::Send(const std::string& topic, int32_t,
                                          int64_t timestamp, const Headers& headers) {
   int64_t offset = next_offset[topic]++;
   RawRecord record{key, value, timestamp, headers};
+  driver_->outputs_[topic].push_back(record);
   auto it = driver_->impl_->resolved_topic_to_subtopology.find(topic);
   if (it != driver_->impl_->resolved_topic_to_subtopology.end()) {
     driver_->impl_->tasks[it->second]->AddRecord(topic, 0, offset, std::move(record));
-    return;
   }
-  driver_->outputs_[topic].push_back(std::move(record));
 }
 
 TopologyTestDriver::TopologyTestDriver(Topology topology, TestDriverConfig config)
@@ -124,7 +124,8 @@ void TopologyTestDriver::PipeRaw(const std::string& topic, RawRecord record) {
   if (it == impl_->resolved_topic_to_subtopology.end()) {
     throw StreamsException("topic '" + topic + "' is not an input of the topology");
   }
-  int64_t offset = impl_->input_offsets[topic]++;
+  // One offset sequence per topic, shared with what sinks write to it.
+  int64_t offset = impl_->collector->next_offset[topic]++;
   impl_->tasks[it->second]->AddRecord(topic, 0, offset, std::move(record));
   ProcessAll();
   Commit();

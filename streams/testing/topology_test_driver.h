@@ -2,9 +2,10 @@
 // read what sinks wrote, look into stores, advance wall-clock time (Kafka Streams'
 // TopologyTestDriver). It runs the same StreamTask code as the runtime: one task per
 // sub-topology (partition 0), repartition topics looped back in-process, stores on RocksDB
-// (in a temporary state directory) or in memory as the topology says, changelogs captured
-// as topics. After each piped record the driver processes everything that follows from it
-// and commits (flushing caches), so outputs are visible at once.
+// (in a temporary state directory) or in memory as the topology says. Everything sinks
+// write, changelogs and repartition topics included, can be read with createOutputTopic.
+// After each piped record the driver processes everything that follows from it and commits
+// (flushing caches), so outputs are visible at once.
 //
 // Not thread-safe; single use per test.
 #pragma once

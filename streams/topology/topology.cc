@@ -30,7 +30,7 @@ void Topology::AddNode(NodeSpec node) {
 
 void Topology::AddStore(internal::StoreSpec store) {
   std::string name = store.name;
-  stores_.insert_or_assign(name, std::move(store));
+  if (!stores_.emplace(name, std::move(store)).second) duplicate_stores_.push_back(name);
 }
 
 void Topology::ConnectStore(const std::string& node, const std::string& store) {
@@ -45,6 +45,10 @@ void Topology::AddInternalTopic(internal::InternalTopic topic) {
 }
 
 absl::Status Topology::Finish() {
+  if (!duplicate_stores_.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("two stores are named '", duplicate_stores_.front(), "'"));
+  }
   if (node_index_.size() != nodes_.size()) {
     std::set<std::string> seen;
     for (const auto& n : nodes_) {

@@ -105,6 +105,7 @@ class Topology {
   std::vector<internal::NodeSpec> nodes_;
   std::map<std::string, size_t> node_index_;
   std::map<std::string, internal::StoreSpec> stores_;
+  std::vector<std::string> duplicate_stores_;  // added twice: Finish() reports them
   std::vector<internal::InternalTopic> internal_topics_;
   std::vector<internal::Subtopology> subtopologies_;
   std::map<std::string, int32_t> topic_to_subtopology_;

@@ -287,7 +287,12 @@ TEST_F(StreamsMembershipTest, AbortUnblocksAWaitingJoin) {
   ASSERT_EQ(b_join.wait_for(5s), std::future_status::ready);
   EXPECT_LT(std::chrono::steady_clock::now() - aborted, 2s);
   EXPECT_TRUE(absl::IsCancelled(b_join.get().status()));
-  EXPECT_TRUE(absl::IsCancelled(b->CommitOffsets({{kTopic, 0, 1, ""}})));
+  // Joins stay refused; other requests still reach the coordinator (which refuses this
+  // commit: b never got a generation).
+  EXPECT_TRUE(absl::IsCancelled(b->Join(Self("b"), absl::Seconds(5)).status()));
+  absl::Status commit = b->CommitOffsets({{kTopic, 0, 1, ""}});
+  EXPECT_FALSE(absl::IsCancelled(commit)) << commit;
+  EXPECT_FALSE(commit.ok());
   b->Leave();  // still tells the coordinator
   auto alone = a->Join(Self("a"), absl::Seconds(30));
   ASSERT_TRUE(alone.ok()) << alone.status();

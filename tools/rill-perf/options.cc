@@ -44,6 +44,10 @@ ABSL_FLAG(int, session_timeout_ms, 6000,
 ABSL_FLAG(std::vector<std::string>, scenarios, std::vector<std::string>({"join", "leave", "kill"}),
           "group: scenarios to run, comma-separated: join, leave, kill");
 ABSL_FLAG(int, txn_ms, 100, "txn: commit a transaction every this many milliseconds");
+ABSL_FLAG(int64_t, lines, 500000, "streams: input text lines (8 words each)");
+ABSL_FLAG(int64_t, commit_interval_ms, 30000,
+          "streams: commit.interval.ms of the Rill applications (Kafka Streams' at-least-once "
+          "default)");
 // Never parsed by absl: main() splits every -X out of argv first so it can repeat.
 ABSL_FLAG(std::vector<std::string>, X, {},
           "librdkafka property key=value for every client; repeatable (-X a=b -X c=d)");
@@ -69,6 +73,10 @@ const char* UsageText() {
          "            # consumer-group join and rebalance times\n"
          "  rill-perf txn (--bootstrap-servers HOST:PORT | --mock) [--messages N] [--size 1024]\n"
          "            [--txn-ms 100]  # transactional vs idempotent produce of the same data\n"
+         "  rill-perf streams [--bootstrap-servers HOST:PORT] [--lines 500000] [--partitions 6]\n"
+         "            [--commit-interval-ms 30000] [-X consumer.KEY=V] [-X producer.KEY=V]\n"
+         "            # word count and a stateless map: Rill vs a hand-written librdkafka loop;\n"
+         "            # without --bootstrap-servers on a Rill broker started in this process\n"
          "  rill-perf mock-cluster [--mock-brokers 1] [--topic T1,T2 --partitions 6]\n"
          "            # creates the topics, prints bootstrap=ADDR, serves until SIGTERM/SIGINT\n"
          "\n"
@@ -80,7 +88,7 @@ absl::StatusOr<PerfOptions> OptionsFromFlags(const std::vector<char*>& positiona
                                              KafkaProps props) {
   PerfOptions o;
   if (positional.size() < 2) {
-    return Bad("missing mode: produce, consume, latency, group, txn or mock-cluster");
+    return Bad("missing mode: produce, consume, latency, group, txn, streams or mock-cluster");
   }
   if (positional.size() > 2) {
     std::vector<std::string> extra(positional.begin() + 2, positional.end());
@@ -97,11 +105,14 @@ absl::StatusOr<PerfOptions> OptionsFromFlags(const std::vector<char*>& positiona
     o.mode = Mode::kGroup;
   } else if (o.mode_name == "txn") {
     o.mode = Mode::kTxn;
+  } else if (o.mode_name == "streams") {
+    o.mode = Mode::kStreams;
   } else if (o.mode_name == "mock-cluster") {
     o.mode = Mode::kMockCluster;
   } else {
     return Bad(absl::StrCat("unknown mode '", o.mode_name,
-                            "': expected produce, consume, latency, group, txn or mock-cluster"));
+                            "': expected produce, consume, latency, group, txn, streams or "
+                            "mock-cluster"));
   }
 
   o.bootstrap = absl::GetFlag(FLAGS_bootstrap_servers);
@@ -111,7 +122,13 @@ absl::StatusOr<PerfOptions> OptionsFromFlags(const std::vector<char*>& positiona
   if (o.mock_brokers < 1) return Bad("--mock-brokers must be at least 1");
   o.repeat = absl::GetFlag(FLAGS_repeat);
   if (o.repeat < 1) return Bad("--repeat must be at least 1");
-  if (o.mode != Mode::kMockCluster) {
+  if (o.mode == Mode::kStreams) {
+    if (o.mock || !o.compare.empty()) {
+      return Bad(
+          "streams compares within one broker: give --bootstrap-servers HOST:PORT or nothing "
+          "(a Rill broker in this process)");
+    }
+  } else if (o.mode != Mode::kMockCluster) {
     const int targets = !o.bootstrap.empty() + o.mock + !o.compare.empty();
     if (targets != 1) {
       return Bad(
@@ -160,6 +177,21 @@ absl::StatusOr<PerfOptions> OptionsFromFlags(const std::vector<char*>& positiona
     o.txn_ms = absl::GetFlag(FLAGS_txn_ms);
     if (o.txn_ms < 1) return Bad("--txn-ms must be positive");
     if (!o.compare.empty()) return Bad("txn compares within one target: use --bootstrap-servers or --mock");
+  }
+  if (o.mode == Mode::kStreams) {
+    o.streams.lines = absl::GetFlag(FLAGS_lines);
+    o.streams.commit_interval_ms = absl::GetFlag(FLAGS_commit_interval_ms);
+    if (o.streams.lines < 1) return Bad("--lines must be at least 1");
+    if (o.streams.commit_interval_ms < 1) return Bad("--commit-interval-ms must be positive");
+    for (const auto& [k, v] : w.user_props) {
+      const bool consumer = k.rfind("consumer.", 0) == 0;
+      const bool producer = k.rfind("producer.", 0) == 0;
+      if ((!consumer && !producer) || k.size() <= 9) {
+        return Bad(absl::StrCat("streams takes -X consumer.<property>=v or producer.<property>=v "
+                                "(applied to the hand loops' and the Rill runtime's clients "
+                                "alike), not '", k, "'"));
+      }
+    }
   }
   if (o.mode == Mode::kGroup) {
     GroupWorkload& g = o.group;

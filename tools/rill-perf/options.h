@@ -9,12 +9,12 @@
 
 namespace rill::perf {
 
-enum class Mode { kProduce, kConsume, kLatency, kGroup, kTxn, kMockCluster };
+enum class Mode { kProduce, kConsume, kLatency, kGroup, kTxn, kStreams, kMockCluster };
 
 struct PerfOptions {
   Mode mode = Mode::kProduce;
   std::string mode_name;
-  std::string bootstrap;  // run against this broker (empty with --mock)
+  std::string bootstrap;  // run against this broker (empty with --mock; streams: embedded)
   bool mock = false;      // run against an in-process mock cluster
   std::string compare;    // run against the mock and this broker, and print ours/mock
   int mock_brokers = 1;
@@ -22,6 +22,7 @@ struct PerfOptions {
   Workload workload;
   GroupWorkload group;  // group mode only
   int txn_ms = 100;     // txn mode: commit a transaction this often
+  StreamsWorkload streams;  // streams mode only
 };
 
 // The usage text shown by --help and after a flag error.

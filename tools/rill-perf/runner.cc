@@ -12,6 +12,7 @@
 #include "latency.h"
 #include "mock_cluster.h"
 #include "produce.h"
+#include "streams_bench.h"
 #include "topic_setup.h"
 #include "txn_bench.h"
 
@@ -67,6 +68,7 @@ absl::StatusOr<Result> RunOn(const Target& target, const PerfOptions& o) {
       return RunGroup(target, o.workload, o.group, *partitions);
     case Mode::kTxn:
       return RunTxn(target, o.workload, o.txn_ms);
+    case Mode::kStreams:  // RunBenchmark hands it to RunStreamsBench
     case Mode::kMockCluster:
       break;
   }
@@ -108,6 +110,7 @@ bool Clean(const Result& r) {
 }  // namespace
 
 int RunBenchmark(const PerfOptions& o) {
+  if (o.mode == Mode::kStreams) return RunStreamsBench(o.bootstrap, o.workload, o.streams);
   if (!o.compare.empty()) {
     auto mock = RunOnMock(o);
     auto ours = RunAndPrint(Target{"broker", o.compare, nullptr}, o);

@@ -36,6 +36,13 @@ struct GroupWorkload {
   bool join = true, leave = true, kill = true;  // scenarios to run
 };
 
+// Streams mode: the word count and a stateless map, each once through Rill and once through a
+// hand-written librdkafka loop (see streams_bench.h).
+struct StreamsWorkload {
+  int64_t lines = 500000;              // input records (text lines)
+  int64_t commit_interval_ms = 30000;  // the Rill applications' commit.interval.ms
+};
+
 struct Target {
   std::string label;  // "mock" or "broker", printed with every result
   std::string bootstrap;

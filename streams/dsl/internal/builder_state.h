@@ -34,6 +34,18 @@ class BuilderState {
   int index_ = 0;
 };
 
+// Kafka Streams' test for a generated name ("KSTREAM.*-[0-9]{10}"): the nodes around a
+// repartition topic whose base name was generated get generated names too.
+inline bool IsGeneratedName(std::string_view name) {
+  if (name.size() < 18 || name.substr(0, 7) != "KSTREAM" || name[name.size() - 11] != '-') {
+    return false;
+  }
+  for (char c : name.substr(name.size() - 10)) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
 // Readable type names for error messages.
 template <class T>
 std::string TypeName() {

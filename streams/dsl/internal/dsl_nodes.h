@@ -5,9 +5,11 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "state/caching_key_value_store.h"
+#include "streams/dsl/internal/callable_traits.h"
 #include "streams/dsl/internal/change.h"
 #include "streams/processor/internal/node.h"
 #include "streams/processor/key_value_store.h"
@@ -151,36 +153,53 @@ class StoreAccess {
   bool caching_ = false;
 };
 
-// KTable source: reads a topic as a changelog (null value = delete), materializes it and
-// forwards Change<V>.
+// True (and the record counted as dropped) when a store-backed operator cannot take the
+// record: a null key (only an optional key can be null), as Kafka Streams skips them.
+template <class K>
+bool DropNullKey(const K& key, NodeContext& context) {
+  if constexpr (kIsOptional<K>) {
+    if (!key) {
+      context.task->RecordDropped("null-key");
+      return true;
+    }
+  }
+  (void)key;
+  (void)context;
+  return false;
+}
+
+// Stream aggregations also skip null values (only an optional value can be null).
+template <class K, class V>
+bool DropNullKeyOrValue(const Record<K, V>& r, NodeContext& context) {
+  if (DropNullKey(r.key, context)) return true;
+  if constexpr (kIsOptional<V>) {
+    if (!r.value) {
+      context.task->RecordDropped("null-value");
+      return true;
+    }
+  }
+  return false;
+}
+
+// KTable source: materializes a changelog read by the source before it (nullopt value =
+// delete) and forwards Change<V>.
 template <class K, class V>
 class TableSourceNode : public ProcessorNode {
  public:
-  TableSourceNode(Serde<K> ks, Serde<V> vs, std::string store)
-      : ks_(std::move(ks)), vs_(std::move(vs)), store_name_(std::move(store)) {}
+  explicit TableSourceNode(std::string store) : store_name_(std::move(store)) {}
   void Init(NodeContext& context) override {
     ProcessorNode::Init(context);
     access_.Connect(context, store_name_);
   }
   void Process(const void* record) override {
-    const auto& raw = *static_cast<const RawRecord*>(record);
-    auto key = ks_.deserialize(raw.key);
-    if (!key.ok()) return context_->task->OnDeserializationError(context_->name, "key: " + std::string(key.status().message()));
-    std::optional<V> value;
-    if (raw.value) {
-      auto v = vs_.deserialize(raw.value);
-      if (!v.ok()) return context_->task->OnDeserializationError(context_->name, "value: " + std::string(v.status().message()));
-      value = std::move(*v);
-    }
-    std::optional<V> old = access_.store().get(*key);
-    if (!old && !value) return;  // deleting an absent key changes nothing
-    access_.PutAndForward(*context_, *key, std::move(value), std::move(old), raw.timestamp,
-                          raw.headers);
+    const auto& r = *static_cast<const Record<K, std::optional<V>>*>(record);
+    if (DropNullKey(r.key, *context_)) return;
+    std::optional<V> old = access_.store().get(r.key);
+    if (!old && !r.value) return;  // deleting an absent key changes nothing
+    access_.PutAndForward(*context_, r.key, r.value, std::move(old), r.timestamp, r.headers);
   }
 
  private:
-  Serde<K> ks_;
-  Serde<V> vs_;
   std::string store_name_;
   StoreAccess<K, V> access_;
 };
@@ -196,6 +215,7 @@ class StreamToTableNode : public ProcessorNode {
   }
   void Process(const void* record) override {
     const auto& r = *static_cast<const Record<K, V>*>(record);
+    if (DropNullKey(r.key, *context_)) return;
     std::optional<V> old = access_.store().get(r.key);
     access_.PutAndForward(*context_, r.key, r.value, std::move(old), r.timestamp, r.headers);
   }
@@ -219,6 +239,7 @@ class StreamAggregateNode : public ProcessorNode {
   }
   void Process(const void* record) override {
     const auto& r = *static_cast<const Record<K, V>*>(record);
+    if (DropNullKeyOrValue(r, *context_)) return;
     std::optional<VA> old = access_.store().get(r.key);
     VA next = agg_(r.key, r.value, old ? *old : init_());
     access_.PutAndForward(*context_, r.key, std::move(next), std::move(old), r.timestamp,
@@ -232,7 +253,9 @@ class StreamAggregateNode : public ProcessorNode {
   StoreAccess<K, VA> access_;
 };
 
-// KGroupedTable aggregate: the old value is subtracted, the new value added.
+// KGroupedTable aggregate (Kafka Streams' KTableAggregate / KTableReduce): the old value is
+// subtracted from the aggregate, then the new value added. Without an initializer it
+// reduces: the first value of a key is its aggregate.
 template <class K, class V, class VA>
 class TableAggregateNode : public ProcessorNode {
  public:
@@ -249,10 +272,20 @@ class TableAggregateNode : public ProcessorNode {
   }
   void Process(const void* record) override {
     const auto& r = *static_cast<const Record<K, Change<V>>*>(record);
+    if (DropNullKey(r.key, *context_)) return;
     std::optional<VA> old = access_.store().get(r.key);
-    VA agg = old ? *old : init_();
-    if (r.value.old_value) agg = subtractor_(r.key, *r.value.old_value, agg);
-    if (r.value.new_value) agg = adder_(r.key, *r.value.new_value, agg);
+    std::optional<VA> agg = old;
+    if (r.value.old_value && agg) agg = subtractor_(r.key, *r.value.old_value, *agg);
+    if (r.value.new_value) {
+      if (agg) {
+        agg = adder_(r.key, *r.value.new_value, *agg);
+      } else if (init_) {
+        agg = adder_(r.key, *r.value.new_value, init_());
+      } else if constexpr (std::is_same_v<V, VA>) {
+        agg = *r.value.new_value;
+      }
+    }
+    if (!agg && !old) return;
     access_.PutAndForward(*context_, r.key, std::move(agg), std::move(old), r.timestamp,
                           r.headers);
   }

@@ -40,18 +40,19 @@ TEST(BranchMergeTest, FirstMatchingBranchWinsAndDefaultTakesTheRest) {
   input.pipeInput("b", 5, 2);
   input.pipeInput("c", 50, 3);
   input.pipeInput("d", 0, 4);
-  EXPECT_THAT(driver.createOutputTopic<std::string, int64_t>("neg").readKeyValuesToList(),
+  EXPECT_THAT((driver.createOutputTopic<std::string, int64_t>("neg").readKeyValuesToList()),
               ElementsAre(KL{"a", -5}));
-  EXPECT_THAT(driver.createOutputTopic<std::string, int64_t>("small").readKeyValuesToList(),
+  EXPECT_THAT((driver.createOutputTopic<std::string, int64_t>("small").readKeyValuesToList()),
               ElementsAre(KL{"b", 5}, KL{"d", 0}));
-  EXPECT_THAT(driver.createOutputTopic<std::string, int64_t>("big").readKeyValuesToList(),
+  EXPECT_THAT((driver.createOutputTopic<std::string, int64_t>("big").readKeyValuesToList()),
               ElementsAre(KL{"c", 50}));
 }
 
 TEST(BranchMergeTest, GeneratedNamesFollowKafkaStreams) {
   StreamsBuilder builder;
-  auto branches = builder.stream<std::string, int64_t>("in")  // KSTREAM-SOURCE-0000000000
-                      .split()                                // KSTREAM-BRANCH-0000000001
+  auto branches = builder
+                      .stream<std::string, int64_t>("in")  // KSTREAM-SOURCE-0000000000
+                      .split()                             // KSTREAM-BRANCH-0000000001
                       .branch([](const std::string&, const int64_t& v) { return v > 0; })
                       .branch([](const std::string&, const int64_t& v) { return v < 0; })
                       .defaultBranch();
@@ -79,17 +80,17 @@ TEST(BranchMergeTest, NoDefaultBranchDropsUnmatchedRecords) {
   auto input = driver.createInputTopic<std::string, int64_t>("in");
   input.pipeInput("a", 1, 1);
   input.pipeInput("b", 2, 2);
-  EXPECT_THAT(driver.createOutputTopic<std::string, int64_t>("ones").readKeyValuesToList(),
+  EXPECT_THAT((driver.createOutputTopic<std::string, int64_t>("ones").readKeyValuesToList()),
               ElementsAre(KL{"a", 1}));
 }
 
 TEST(BranchMergeTest, BranchesCanBeTransformedFurther) {
   StreamsBuilder builder;
-  auto branches = builder.stream<std::string, int64_t>("in")
-                      .split(Named::as("s-"))
-                      .branch([](const std::string&, const int64_t& v) { return v % 2 == 0; },
-                              "even")
-                      .defaultBranch("odd");
+  auto branches =
+      builder.stream<std::string, int64_t>("in")
+          .split(Named::as("s-"))
+          .branch([](const std::string&, const int64_t& v) { return v % 2 == 0; }, "even")
+          .defaultBranch("odd");
   branches.at("s-even").mapValues([](const int64_t& v) { return v / 2; }).to("halves");
   branches.at("s-odd").groupByKey().count(Materialized<>::as("odd-count"));
   TopologyTestDriver driver(builder.build());
@@ -97,9 +98,9 @@ TEST(BranchMergeTest, BranchesCanBeTransformedFurther) {
   input.pipeInput("a", 4, 1);
   input.pipeInput("a", 3, 2);
   input.pipeInput("a", 5, 3);
-  EXPECT_THAT(driver.createOutputTopic<std::string, int64_t>("halves").readKeyValuesToList(),
+  EXPECT_THAT((driver.createOutputTopic<std::string, int64_t>("halves").readKeyValuesToList()),
               ElementsAre(KL{"a", 2}));
-  EXPECT_EQ(driver.getKeyValueStore<std::string, int64_t>("odd-count").get("a"), 2);
+  EXPECT_EQ((driver.getKeyValueStore<std::string, int64_t>("odd-count").get("a")), 2);
 }
 
 TEST(BranchMergeTest, MergeCombinesBothStreams) {
@@ -135,7 +136,7 @@ TEST(BranchMergeTest, MergeOfAKeyChangedStreamRepartitionsBeforeGrouping) {
   TopologyTestDriver driver(std::move(topology));
   driver.createInputTopic<std::string, int64_t>("left").pipeInput("aa", 1, 1);
   driver.createInputTopic<std::string, int64_t>("right").pipeInput("a", 1, 2);
-  EXPECT_EQ(driver.getKeyValueStore<std::string, int64_t>("c").get("aa"), 2);
+  EXPECT_EQ((driver.getKeyValueStore<std::string, int64_t>("c").get("aa")), 2);
 }
 
 TEST(BranchMergeTest, SplitThenMergeBackTogether) {
@@ -152,7 +153,7 @@ TEST(BranchMergeTest, SplitThenMergeBackTogether) {
   auto input = driver.createInputTopic<std::string, int64_t>("in");
   input.pipeInput("a", 3, 1);
   input.pipeInput("b", -4, 2);
-  EXPECT_THAT(driver.createOutputTopic<std::string, int64_t>("out").readKeyValuesToList(),
+  EXPECT_THAT((driver.createOutputTopic<std::string, int64_t>("out").readKeyValuesToList()),
               ElementsAre(KL{"a", -3}, KL{"b", -4}));
 }
 

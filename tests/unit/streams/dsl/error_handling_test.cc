@@ -34,7 +34,7 @@ TEST(ErrorHandlingTest, PoisonValueIsSkippedAndCounted) {
   EXPECT_EQ(driver.droppedRecords().at("deserialization-error"), 1);
   input.pipeInput("a", 2, 3);  // processing goes on
   EXPECT_THAT(output.readKeyValuesToList(), ElementsAre(KL{"a", 1}, KL{"a", 3}));
-  EXPECT_EQ(driver.getKeyValueStore<std::string, int64_t>("sum").get("a"), 3);
+  EXPECT_EQ((driver.getKeyValueStore<std::string, int64_t>("sum").get("a")), 3);
 }
 
 TEST(ErrorHandlingTest, NullValueForNonNullableTypeIsAPoisonRecord) {
@@ -43,7 +43,7 @@ TEST(ErrorHandlingTest, NullValueForNonNullableTypeIsAPoisonRecord) {
   input.pipeRawBytes(std::string("a"), std::nullopt, 1);
   input.pipeRawBytes(std::nullopt, std::string(8, '\0'), 2);  // null key for std::string
   EXPECT_EQ(driver.droppedRecords().at("deserialization-error"), 2);
-  EXPECT_EQ(driver.getKeyValueStore<std::string, int64_t>("sum").get("a"), std::nullopt);
+  EXPECT_EQ((driver.getKeyValueStore<std::string, int64_t>("sum").get("a")), std::nullopt);
 }
 
 TEST(ErrorHandlingTest, PoisonTableRecordIsSkipped) {
@@ -54,7 +54,7 @@ TEST(ErrorHandlingTest, PoisonTableRecordIsSkipped) {
   input.pipeRawBytes(std::string("a"), std::string("xx"), 1);
   input.pipeInput("a", 7, 2);
   EXPECT_EQ(driver.droppedRecords().at("deserialization-error"), 1);
-  EXPECT_EQ(driver.getKeyValueStore<std::string, int64_t>("t").get("a"), 7);
+  EXPECT_EQ((driver.getKeyValueStore<std::string, int64_t>("t").get("a")), 7);
 }
 
 TEST(ErrorHandlingTest, FailHandlerMakesThePipeThrow) {
@@ -127,7 +127,7 @@ TEST(ErrorHandlingTest, PoisonRecordNeverReachesTheRepartitionedSubtopology) {
   input.pipeRawBytes(std::string("a"), std::string("?"), 1);
   input.pipeInput("a", 1, 2);
   EXPECT_EQ(driver.droppedRecords().at("deserialization-error"), 1);
-  EXPECT_EQ(driver.getKeyValueStore<std::string, int64_t>("c").get("a!"), 1);
+  EXPECT_EQ((driver.getKeyValueStore<std::string, int64_t>("c").get("a!")), 1);
 }
 
 }  // namespace

@@ -64,12 +64,14 @@ TEST(KStreamStatefulTest, GroupByRepartitionsThroughInternalTopic) {
   input.pipeInput("k1", "red", 1);
   input.pipeInput("k2", "red", 2);
   input.pipeInput("k3", "blue", 3);
-  EXPECT_THAT(output.readKeyValuesToList(),
-              ElementsAre(KL{"red", 1}, KL{"red", 2}, KL{"blue", 1}));
-  // The repartition topic is looped back, not left as output.
+  EXPECT_THAT(output.readKeyValuesToList(), ElementsAre(KL{"red", 1}, KL{"red", 2}, KL{"blue", 1}));
+  // The repartition topic (prefixed with the application id) carries the re-keyed records.
   auto repartition =
       driver.createOutputTopic<std::string, std::string>("test-app-by-value-repartition");
-  EXPECT_TRUE(repartition.isEmpty());
+  EXPECT_THAT(repartition.readKeyValuesToList(),
+              ElementsAre(KeyValue<std::string, std::string>{"red", "red"},
+                          KeyValue<std::string, std::string>{"red", "red"},
+                          KeyValue<std::string, std::string>{"blue", "blue"}));
 }
 
 TEST(KStreamStatefulTest, GroupByKeyAfterKeyChangeRepartitions) {
@@ -115,7 +117,7 @@ TEST(KStreamStatefulTest, ReduceStartsFromTheFirstValue) {
   input.pipeInput("a", -9, 2);
   input.pipeInput("a", -3, 3);
   EXPECT_THAT(output.readKeyValuesToList(), ElementsAre(KL{"a", -7}, KL{"a", -7}, KL{"a", -3}));
-  EXPECT_EQ(driver.getKeyValueStore<std::string, int64_t>("max").get("a"), -3);
+  EXPECT_EQ((driver.getKeyValueStore<std::string, int64_t>("max").get("a")), -3);
 }
 
 TEST(KStreamStatefulTest, AggregateIntoAnotherType) {
@@ -138,7 +140,7 @@ TEST(KStreamStatefulTest, AggregateIntoAnotherType) {
   EXPECT_EQ(output.readValue(), "init|a1");
   EXPECT_EQ(output.readValue(), "init|b2");
   EXPECT_EQ(output.readValue(), "init|a1|a3");
-  EXPECT_EQ(driver.getKeyValueStore<std::string, std::string>("agg").get("a"), "init|a1|a3");
+  EXPECT_EQ((driver.getKeyValueStore<std::string, std::string>("agg").get("a")), "init|a1|a3");
 }
 
 TEST(KStreamStatefulTest, AggregateWithCustomValueSerde) {
@@ -160,9 +162,10 @@ TEST(KStreamStatefulTest, AggregateWithCustomValueSerde) {
   StreamsBuilder builder;
   builder.stream<std::string, int64_t>("in")
       .groupByKey()
-      .aggregate([] { return Sum{}; },
-                 [](const std::string&, const int64_t& v, const Sum& s) { return Sum{s.total + v}; },
-                 Materialized<std::string, Sum>::as("sums").withValueSerde(sum_serde))
+      .aggregate(
+          [] { return Sum{}; },
+          [](const std::string&, const int64_t& v, const Sum& s) { return Sum{s.total + v}; },
+          Materialized<std::string, Sum>::as("sums").withValueSerde(sum_serde))
       .toStream()
       .mapValues([](const Sum& s) { return s.total; })
       .to("out");
@@ -172,16 +175,57 @@ TEST(KStreamStatefulTest, AggregateWithCustomValueSerde) {
   input.pipeInput("a", 4, 1);
   input.pipeInput("a", 5, 2);
   EXPECT_THAT(output.readKeyValuesToList(), ElementsAre(KL{"a", 4}, KL{"a", 9}));
-  EXPECT_EQ(driver.getKeyValueStore<std::string, Sum>("sums").get("a")->total, 9);
+  EXPECT_EQ((driver.getKeyValueStore<std::string, Sum>("sums").get("a"))->total, 9);
 }
 
 TEST(KStreamStatefulTest, AggregateWithoutValueSerdeFailsAtBuild) {
   struct NoSerde {};
   StreamsBuilder builder;
   auto grouped = builder.stream<std::string, int64_t>("in").groupByKey();
-  EXPECT_THROW(grouped.aggregate([] { return NoSerde{}; },
-                                 [](const std::string&, const int64_t&, const NoSerde& a) { return a; }),
+  EXPECT_THROW(grouped.aggregate([] { return NoSerde{}; }, [](const std::string&, const int64_t&,
+                                                              const NoSerde& a) { return a; }),
                StreamsException);
+}
+
+TEST(KStreamStatefulTest, GroupByToAKeyTypeWithoutDefaultSerde) {
+  struct Color {
+    std::string name;
+  };
+  class ColorSerde : public Serde<Color>::Impl {
+   public:
+    bool Serialize(const Color& c, std::string& out) const override {
+      out += "color:" + c.name;
+      return true;
+    }
+    absl::StatusOr<Color> Deserialize(std::optional<std::string_view> bytes) const override {
+      if (!bytes || !bytes->starts_with("color:")) return absl::InvalidArgumentError("no color");
+      return Color{std::string(bytes->substr(6))};
+    }
+  };
+  Serde<Color> colors(std::make_shared<ColorSerde>());
+  StreamsBuilder builder;
+  auto grouped = builder.stream<std::string, std::string>("in").groupBy(
+      [](const std::string&, const std::string& v) { return Color{v}; },
+      Grouped<Color, std::string>::with(colors, Serdes::String()));
+  grouped.count(Materialized<>::as("per-color")).toStream().to("out");
+  TopologyTestDriver driver(builder.build());
+  auto input = driver.createInputTopic<std::string, std::string>("in");
+  input.pipeInput("k1", "red", 1);
+  input.pipeInput("k2", "red", 2);
+  // The key serde of the grouping carries to the store and to the sink.
+  auto output = driver.createOutputTopic<std::string, int64_t>("out");
+  EXPECT_THAT(output.readKeyValuesToList(), ElementsAre(KL{"color:red", 1}, KL{"color:red", 2}));
+  EXPECT_EQ((driver.getKeyValueStore<Color, int64_t>("per-color").all().toList().size()), 1u);
+}
+
+TEST(KStreamStatefulTest, GroupByWithoutSerdeForTheNewKeyFails) {
+  struct Color {
+    std::string name;
+  };
+  StreamsBuilder builder;
+  auto grouped = builder.stream<std::string, std::string>("in").groupBy(
+      [](const std::string&, const std::string& v) { return Color{v}; });
+  EXPECT_THROW(grouped.count(), StreamsException);
 }
 
 TEST(KStreamStatefulTest, GroupByNullKeysAreDropped) {
@@ -222,7 +266,7 @@ TEST(KStreamStatefulTest, ToTableUpsertsAndMaterializes) {
   auto store = driver.getKeyValueStore<std::string, std::string>("latest");
   EXPECT_EQ(store.get("a"), "2");
   EXPECT_EQ(store.get("b"), "3");
-  EXPECT_EQ(store.approximateNumEntries(), 2u);
+  EXPECT_EQ(store.all().toList().size(), 2u);
 }
 
 TEST(KStreamStatefulTest, ToTableAfterKeyChangeRepartitions) {
@@ -235,7 +279,7 @@ TEST(KStreamStatefulTest, ToTableAfterKeyChangeRepartitions) {
   TopologyTestDriver driver(std::move(topology));
   auto input = driver.createInputTopic<std::string, std::string>("in");
   input.pipeInput("k", "v", 1);
-  EXPECT_EQ(driver.getKeyValueStore<std::string, std::string>("by-value").get("v"), "v");
+  EXPECT_EQ((driver.getKeyValueStore<std::string, std::string>("by-value").get("v")), "v");
 }
 
 TEST(KStreamStatefulTest, ExplicitRepartitionSplitsSubtopologies) {
@@ -263,17 +307,83 @@ TEST(KStreamStatefulTest, TwoAggregationsOfOneStream) {
   StreamsBuilder builder;
   auto grouped = builder.stream<std::string, int64_t>("in").groupByKey();
   grouped.count(Materialized<>::as("count")).toStream().to("counts");
-  grouped.reduce([](const int64_t& a, const int64_t& b) { return a + b; }, Materialized<>::as("sum"))
+  grouped
+      .reduce([](const int64_t& a, const int64_t& b) { return a + b; }, Materialized<>::as("sum"))
       .toStream()
       .to("sums");
   TopologyTestDriver driver(builder.build());
   auto input = driver.createInputTopic<std::string, int64_t>("in");
   input.pipeInput("a", 10, 1);
   input.pipeInput("a", 5, 2);
-  EXPECT_THAT(driver.createOutputTopic<std::string, int64_t>("counts").readKeyValuesToList(),
+  EXPECT_THAT((driver.createOutputTopic<std::string, int64_t>("counts").readKeyValuesToList()),
               ElementsAre(KL{"a", 1}, KL{"a", 2}));
-  EXPECT_THAT(driver.createOutputTopic<std::string, int64_t>("sums").readKeyValuesToList(),
+  EXPECT_THAT((driver.createOutputTopic<std::string, int64_t>("sums").readKeyValuesToList()),
               ElementsAre(KL{"a", 10}, KL{"a", 15}));
+}
+
+TEST(KStreamStatefulTest, NamedRepartitionIsSharedByAggregationsOfOneGrouping) {
+  StreamsBuilder builder;
+  auto grouped = builder.stream<std::string, int64_t>("in")
+                     .selectKey([](const std::string& k, const int64_t&) { return k.substr(0, 1); })
+                     .groupByKey(Grouped<std::string, int64_t>::as("by-initial"));
+  grouped.count(Materialized<>::as("count"));
+  grouped.reduce([](const int64_t& a, const int64_t& b) { return a + b; },
+                 Materialized<>::as("sum"));
+  Topology topology = builder.build();
+  ASSERT_EQ(topology.subtopologies().size(), 2u);
+  EXPECT_THAT(topology.subtopologies()[1].source_topics, ElementsAre("by-initial-repartition"));
+  TopologyTestDriver driver(std::move(topology));
+  auto input = driver.createInputTopic<std::string, int64_t>("in");
+  input.pipeInput("ab", 2, 1);
+  input.pipeInput("ac", 3, 2);
+  EXPECT_EQ((driver.getKeyValueStore<std::string, int64_t>("count").get("a")), 2);
+  EXPECT_EQ((driver.getKeyValueStore<std::string, int64_t>("sum").get("a")), 5);
+}
+
+TEST(KStreamStatefulTest, UnnamedRepartitionsArePerAggregation) {
+  StreamsBuilder builder;
+  auto grouped = builder.stream<std::string, int64_t>("in")
+                     .selectKey([](const std::string& k, const int64_t&) { return k + k; })
+                     .groupByKey();
+  grouped.count(Materialized<>::as("c1"));
+  grouped.count(Materialized<>::as("c2"));
+  Topology topology = builder.build();
+  EXPECT_THAT(InternalTopicNames(topology),
+              ElementsAre("c1-repartition", "c2-repartition", "c1-changelog", "c2-changelog"));
+  TopologyTestDriver driver(std::move(topology));
+  driver.createInputTopic<std::string, int64_t>("in").pipeInput("a", 1, 1);
+  EXPECT_EQ((driver.getKeyValueStore<std::string, int64_t>("c1").get("aa")), 1);
+  EXPECT_EQ((driver.getKeyValueStore<std::string, int64_t>("c2").get("aa")), 1);
+}
+
+TEST(KStreamStatefulTest, NullValuesAreSkippedByStreamAggregations) {
+  StreamsBuilder builder;
+  builder.stream<std::string, std::optional<std::string>>("in").groupByKey().count(
+      Materialized<>::as("c"));
+  TopologyTestDriver driver(builder.build());
+  auto input = driver.createInputTopic<std::string, std::optional<std::string>>("in");
+  input.pipeInput("a", std::optional<std::string>("x"), 1);
+  input.pipeInput("a", std::nullopt, 2);
+  EXPECT_EQ((driver.getKeyValueStore<std::string, int64_t>("c").get("a")), 1);
+  EXPECT_EQ(driver.droppedRecords().at("null-value"), 1);
+}
+
+TEST(KStreamStatefulTest, NullKeysAreSkippedByToTableAndAggregations) {
+  StreamsBuilder builder;
+  auto in = builder.stream<std::optional<std::string>, int64_t>("in");
+  in.toTable(Materialized<>::as("latest"));
+  in.groupByKey().count(Materialized<>::as("c"));
+  TopologyTestDriver driver(builder.build());
+  auto input = driver.createInputTopic<std::optional<std::string>, int64_t>("in");
+  input.pipeInput(std::nullopt, 1, 1);
+  input.pipeInput(std::optional<std::string>("k"), 2, 2);
+  EXPECT_EQ(driver.droppedRecords().at("null-key"), 2);
+  EXPECT_EQ((driver.getKeyValueStore<std::optional<std::string>, int64_t>("latest").get(
+                std::optional<std::string>("k"))),
+            2);
+  EXPECT_EQ((driver.getKeyValueStore<std::optional<std::string>, int64_t>("c").get(
+                std::optional<std::string>("k"))),
+            1);
 }
 
 TEST(KStreamStatefulTest, GeneratedRepartitionNamesFollowTheStore) {

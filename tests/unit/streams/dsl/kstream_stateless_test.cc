@@ -28,13 +28,11 @@ TEST(KStreamStatelessTest, FilterAndFilterNot) {
   auto evens = driver.createOutputTopic<std::string, int64_t>("even");
   auto odds = driver.createOutputTopic<std::string, int64_t>("odd");
   for (int64_t i = 1; i <= 5; ++i) input.pipeInput("k" + std::to_string(i), i, i);
-  EXPECT_THAT(evens.readKeyValuesToList(),
-              ElementsAre(KeyValue<std::string, int64_t>{"k2", 2},
-                          KeyValue<std::string, int64_t>{"k4", 4}));
-  EXPECT_THAT(odds.readKeyValuesToList(),
-              ElementsAre(KeyValue<std::string, int64_t>{"k1", 1},
-                          KeyValue<std::string, int64_t>{"k3", 3},
-                          KeyValue<std::string, int64_t>{"k5", 5}));
+  EXPECT_THAT(evens.readKeyValuesToList(), ElementsAre(KeyValue<std::string, int64_t>{"k2", 2},
+                                                       KeyValue<std::string, int64_t>{"k4", 4}));
+  EXPECT_THAT(odds.readKeyValuesToList(), ElementsAre(KeyValue<std::string, int64_t>{"k1", 1},
+                                                      KeyValue<std::string, int64_t>{"k3", 3},
+                                                      KeyValue<std::string, int64_t>{"k5", 5}));
 }
 
 TEST(KStreamStatelessTest, MapChangesKeyAndValueTypes) {
@@ -85,17 +83,15 @@ TEST(KStreamStatelessTest, FlatMapEmitsZeroOrMoreRecords) {
   input.pipeInput("a", 0, 1);  // nothing
   EXPECT_TRUE(output.isEmpty());
   input.pipeInput("b", 3, 2);
-  EXPECT_THAT(output.readKeyValuesToList(),
-              ElementsAre(KeyValue<std::string, int64_t>{"b0", 0},
-                          KeyValue<std::string, int64_t>{"b1", 1},
-                          KeyValue<std::string, int64_t>{"b2", 2}));
+  EXPECT_THAT(output.readKeyValuesToList(), ElementsAre(KeyValue<std::string, int64_t>{"b0", 0},
+                                                        KeyValue<std::string, int64_t>{"b1", 1},
+                                                        KeyValue<std::string, int64_t>{"b2", 2}));
 }
 
 TEST(KStreamStatelessTest, FlatMapValuesWithAndWithoutKey) {
   StreamsBuilder builder;
   auto in = builder.stream<std::string, std::string>("in");
-  in.flatMapValues([](const std::string& v) { return std::vector<std::string>{v, v}; })
-      .to("twice");
+  in.flatMapValues([](const std::string& v) { return std::vector<std::string>{v, v}; }).to("twice");
   in.flatMapValues([](const std::string& k, const std::string& v) {
       return std::vector<int64_t>{static_cast<int64_t>(k.size()), static_cast<int64_t>(v.size())};
     }).to("sizes");
@@ -105,9 +101,8 @@ TEST(KStreamStatelessTest, FlatMapValuesWithAndWithoutKey) {
   auto sizes = driver.createOutputTopic<std::string, int64_t>("sizes");
   input.pipeInput("ab", "xyz", 1);
   EXPECT_THAT(twice.readKeyValuesToList(), ElementsAre(KV{"ab", "xyz"}, KV{"ab", "xyz"}));
-  EXPECT_THAT(sizes.readKeyValuesToList(),
-              ElementsAre(KeyValue<std::string, int64_t>{"ab", 2},
-                          KeyValue<std::string, int64_t>{"ab", 3}));
+  EXPECT_THAT(sizes.readKeyValuesToList(), ElementsAre(KeyValue<std::string, int64_t>{"ab", 2},
+                                                       KeyValue<std::string, int64_t>{"ab", 3}));
 }
 
 TEST(KStreamStatelessTest, SelectKeyKeepsValue) {
@@ -127,9 +122,8 @@ TEST(KStreamStatelessTest, PeekPassesThroughAndForeachIsTerminal) {
   std::vector<std::string> each;
   StreamsBuilder builder;
   auto in = builder.stream<std::string, std::string>("in");
-  in.peek([&](const std::string& k, const std::string& v) { peeked.push_back(k + v); })
-      .to("out");
-  in.foreach([&](const std::string& k, const std::string& v) { each.push_back(v + k); });
+  in.peek([&](const std::string& k, const std::string& v) { peeked.push_back(k + v); }).to("out");
+  in.foreach ([&](const std::string& k, const std::string& v) { each.push_back(v + k); });
   TopologyTestDriver driver(builder.build());
   auto input = driver.createInputTopic<std::string, std::string>("in");
   auto output = driver.createOutputTopic<std::string, std::string>("out");
@@ -161,8 +155,8 @@ TEST(KStreamStatelessTest, InputTopicAutoAdvancesTimestamps) {
   StreamsBuilder builder;
   builder.stream<std::string, std::string>("in").to("out");
   TopologyTestDriver driver(builder.build());
-  auto input = driver.createInputTopic<std::string, std::string>(
-      "in", {}, {}, 100, std::chrono::milliseconds(10));
+  auto input = driver.createInputTopic<std::string, std::string>("in", {}, {}, 100,
+                                                                 std::chrono::milliseconds(10));
   auto output = driver.createOutputTopic<std::string, std::string>("out");
   input.pipeKeyValueList({{"a", "1"}, {"b", "2"}});
   input.advanceTime(std::chrono::milliseconds(1000));
@@ -184,8 +178,8 @@ TEST(KStreamStatelessTest, ConsumedAndProducedSerdes) {
   EXPECT_THAT(output.readKeyValuesToList(), ElementsAre(KeyValue<int32_t, float>{7, 2.5f}));
   // On the wire: a 4-byte big-endian key and a 4-byte float, as Java's serializers write.
   input.pipeInput(1, 0.5, 2);
-  auto raw = driver.createOutputTopic<std::string, std::string>("out", Serdes::String(),
-                                                                Serdes::String());
+  auto raw =
+      driver.createOutputTopic<std::string, std::string>("out", Serdes::String(), Serdes::String());
   Record<std::string, std::string> r = raw.readRecord();
   EXPECT_EQ(r.key, std::string("\0\0\0\x01", 4));
   EXPECT_EQ(r.value, std::string("\x3f\x80\0\0", 4));
@@ -245,6 +239,56 @@ TEST(KStreamStatelessTest, UnknownInputTopicAndEmptyOutputThrow) {
   EXPECT_THROW(wrong.pipeInput("k", "v", 1), StreamsException);
   auto output = driver.createOutputTopic<std::string, std::string>("out");
   EXPECT_THROW(output.readRecord(), StreamsException);
+}
+
+TEST(KStreamStatelessTest, TopicWrittenAndReadIsCapturedAndReprocessed) {
+  StreamsBuilder builder;
+  builder.stream<std::string, int64_t>("numbers")
+      .filter([](const std::string&, const int64_t& v) { return v < 3; })
+      .mapValues([](const int64_t& v) { return v + 1; })
+      .to("numbers");  // feeds itself until the filter stops it
+  TopologyTestDriver driver(builder.build());
+  driver.createInputTopic<std::string, int64_t>("numbers").pipeInput("k", 0, 1);
+  auto numbers = driver.createOutputTopic<std::string, int64_t>("numbers");
+  EXPECT_THAT(numbers.readKeyValuesToList(), ElementsAre(KeyValue<std::string, int64_t>{"k", 1},
+                                                         KeyValue<std::string, int64_t>{"k", 2},
+                                                         KeyValue<std::string, int64_t>{"k", 3}));
+}
+
+TEST(KStreamStatelessTest, CustomSerdeForAUserType) {
+  struct Point {
+    int32_t x = 0;
+    int32_t y = 0;
+  };
+  // Two big-endian int32s.
+  class PointSerde : public Serde<Point>::Impl {
+   public:
+    bool Serialize(const Point& p, std::string& out) const override {
+      return Serdes::Int32().serialize(p.x, out) && Serdes::Int32().serialize(p.y, out);
+    }
+    absl::StatusOr<Point> Deserialize(std::optional<std::string_view> bytes) const override {
+      if (!bytes || bytes->size() != 8) return absl::InvalidArgumentError("not a point");
+      return Point{*Serdes::Int32().deserialize(bytes->substr(0, 4)),
+                   *Serdes::Int32().deserialize(bytes->substr(4))};
+    }
+  };
+  Serde<Point> points(std::make_shared<PointSerde>());
+  StreamsBuilder builder;
+  builder.stream("in", Consumed<std::string, Point>::with(Serdes::String(), points))
+      .mapValues([](const Point& p) {
+        return Point{p.y, p.x};
+      })
+      .to("out", Produced<std::string, Point>::with(Serdes::String(), points));
+  TopologyTestDriver driver(builder.build());
+  auto input = driver.createInputTopic<std::string, Point>("in", Serdes::String(), points);
+  auto output = driver.createOutputTopic<std::string, Point>("out", Serdes::String(), points);
+  input.pipeInput("k", Point{1, 2}, 1);
+  input.pipeRawBytes(std::string("k"), std::string("bad"), 2);
+  Point p = output.readValue();
+  EXPECT_EQ(p.x, 2);
+  EXPECT_EQ(p.y, 1);
+  EXPECT_TRUE(output.isEmpty());
+  EXPECT_EQ(driver.droppedRecords().at("deserialization-error"), 1);
 }
 
 struct Point {

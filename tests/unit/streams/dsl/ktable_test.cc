@@ -50,9 +50,9 @@ TEST(KTableTest, TombstonesCanBePipedAsNullableValues) {
   TopologyTestDriver driver(builder.build());
   auto input = driver.createInputTopic<std::string, std::optional<std::string>>("in");
   input.pipeInput("a", std::optional<std::string>("x"), 1);
-  EXPECT_EQ(driver.getKeyValueStore<std::string, std::string>("t").get("a"), "x");
+  EXPECT_EQ((driver.getKeyValueStore<std::string, std::string>("t").get("a")), "x");
   input.pipeInput("a", std::nullopt, 2);
-  EXPECT_EQ(driver.getKeyValueStore<std::string, std::string>("t").get("a"), std::nullopt);
+  EXPECT_EQ((driver.getKeyValueStore<std::string, std::string>("t").get("a")), std::nullopt);
 }
 
 TEST(KTableTest, ToStreamForwardsUpdatesOnly) {
@@ -96,11 +96,11 @@ TEST(KTableTest, FilterForwardsDeletesOnlyForKeysThatWerePresent) {
   TopologyTestDriver driver(builder.build());
   auto input = driver.createInputTopic<std::string, int64_t>("in");
   auto output = driver.createOutputTopic<std::string, std::optional<int64_t>>("out");
-  input.pipeInput("a", 5, 1);    // never passed: nothing
-  input.pipeInput("a", 20, 2);   // passes: update
-  input.pipeInput("a", 30, 3);   // still passes: update
-  input.pipeInput("a", 1, 4);    // no longer passes: delete
-  input.pipeInput("a", 2, 5);    // still filtered out: nothing
+  input.pipeInput("a", 5, 1);                             // never passed: nothing
+  input.pipeInput("a", 20, 2);                            // passes: update
+  input.pipeInput("a", 30, 3);                            // still passes: update
+  input.pipeInput("a", 1, 4);                             // no longer passes: delete
+  input.pipeInput("a", 2, 5);                             // still filtered out: nothing
   input.pipeRawBytes(std::string("a"), std::nullopt, 6);  // deleted while filtered: nothing
   input.pipeInput("b", 50, 7);
   input.pipeRawBytes(std::string("b"), std::nullopt, 8);  // deleted while passing: delete
@@ -207,9 +207,11 @@ TEST(KTableTest, GroupByCountEmitsEachChangeWithoutCache) {
   auto output = driver.createOutputTopic<std::string, int64_t>("out");
   users.pipeInput("alice", "eu", 1);
   users.pipeInput("alice", "us", 2);
-  users.pipeInput("alice", "us", 3);  // same group: subtract then add
+  // Same group: subtraction and addition arrive as one update (Kafka Streams 3.5+), so
+  // there is no intermediate "us" = 0.
+  users.pipeInput("alice", "us", 3);
   EXPECT_THAT(output.readKeyValuesToList(),
-              ElementsAre(KL{"eu", 1}, KL{"eu", 0}, KL{"us", 1}, KL{"us", 0}, KL{"us", 1}));
+              ElementsAre(KL{"eu", 1}, KL{"eu", 0}, KL{"us", 1}, KL{"us", 1}));
 }
 
 TEST(KTableTest, GroupByReduceUsesAdderAndSubtractor) {
@@ -285,6 +287,45 @@ TEST(KTableTest, GroupByWithGroupedNamesTheRepartitionTopic) {
   Topology topology = builder.build();
   ASSERT_EQ(topology.subtopologies().size(), 2u);
   EXPECT_THAT(topology.subtopologies()[1].repartition_sources, ElementsAre("regions-repartition"));
+}
+
+TEST(KTableTest, NamedRepartitionIsSharedByAggregationsOfOneGrouping) {
+  StreamsBuilder builder;
+  auto grouped = builder.table<std::string, std::string>("users").groupBy(
+      [](const std::string& user, const std::string& region) {
+        return KeyValue<std::string, std::string>{region, user};
+      },
+      Grouped<std::string, std::string>::as("regions"));
+  grouped.count(Materialized<>::as("count"));
+  grouped.reduce([](const std::string& a, const std::string& b) { return a + b; },
+                 [](const std::string& a, const std::string& b) {
+                   return a.substr(0, a.find(b)) + a.substr(a.find(b) + b.size());
+                 },
+                 Materialized<>::as("names"));
+  Topology topology = builder.build();
+  ASSERT_EQ(topology.subtopologies().size(), 2u);
+  EXPECT_THAT(topology.subtopologies()[1].source_topics, ElementsAre("regions-repartition"));
+  TopologyTestDriver driver(std::move(topology));
+  auto users = driver.createInputTopic<std::string, std::string>("users");
+  users.pipeInput("ann", "eu", 1);
+  users.pipeInput("bo", "eu", 2);
+  users.pipeInput("ann", "us", 3);
+  EXPECT_EQ((driver.getKeyValueStore<std::string, int64_t>("count").get("eu")), 1);
+  EXPECT_EQ((driver.getKeyValueStore<std::string, std::string>("names").get("eu")), "bo");
+  EXPECT_EQ((driver.getKeyValueStore<std::string, std::string>("names").get("us")), "ann");
+}
+
+TEST(KTableTest, NullKeysAreSkipped) {
+  StreamsBuilder builder;
+  builder.table<std::optional<std::string>, std::string>("t", {}, Materialized<>::as("t"));
+  TopologyTestDriver driver(builder.build());
+  auto input = driver.createInputTopic<std::optional<std::string>, std::string>("t");
+  input.pipeInput(std::nullopt, "v", 1);
+  input.pipeInput(std::optional<std::string>("k"), "w", 2);
+  EXPECT_EQ(driver.droppedRecords().at("null-key"), 1);
+  EXPECT_EQ((driver.getKeyValueStore<std::optional<std::string>, std::string>("t").get(
+                std::optional<std::string>("k"))),
+            "w");
 }
 
 TEST(KTableTest, TableFromStreamToTableSupportsGroupBy) {

@@ -38,8 +38,8 @@ class CountingProcessor : public Processor<std::string, std::string, std::string
 
 Topology CountingTopology(KeyValueBytesStoreSupplier supplier) {
   StreamsBuilder builder;
-  builder.addStateStore(Stores::keyValueStoreBuilder(std::move(supplier), Serdes::String(),
-                                                     Serdes::Long()));
+  builder.addStateStore(
+      Stores::keyValueStoreBuilder(std::move(supplier), Serdes::String(), Serdes::Long()));
   builder.stream<std::string, std::string>("in")
       .process<std::string, int64_t>([] { return std::make_unique<CountingProcessor>(); },
                                      {"counts"})
@@ -55,7 +55,7 @@ TEST(ProcessorApiTest, ProcessWithPersistentStore) {
   input.pipeInput("a", "y", 2);
   input.pipeInput("b", "z", 3);
   EXPECT_THAT(output.readKeyValuesToList(), ElementsAre(KL{"a", 1}, KL{"a", 2}, KL{"b", 1}));
-  EXPECT_EQ(driver.getKeyValueStore<std::string, int64_t>("counts").get("a"), 2);
+  EXPECT_EQ((driver.getKeyValueStore<std::string, int64_t>("counts").get("a")), 2);
 }
 
 TEST(ProcessorApiTest, ProcessWithInMemoryStore) {
@@ -85,9 +85,7 @@ TEST(ProcessorApiTest, ProcessorStoreChangelogIsCaptured) {
 // Stores every store operation of the typed KeyValueStore in a processor.
 class StoreOpsProcessor : public Processor<std::string, std::string, std::string, std::string> {
  public:
-  void init(ProcessorContext<std::string, std::string>& context) override {
-    context_ = &context;
-  }
+  void init(ProcessorContext<std::string, std::string>& context) override { context_ = &context; }
   void process(const Record<std::string, std::string>& record) override {
     auto store = context_->getStateStore<std::string, std::string>("kv");
     store.putAll({{"a", "1"}, {"b", "2"}, {"c", "3"}});
@@ -107,6 +105,38 @@ class StoreOpsProcessor : public Processor<std::string, std::string, std::string
  private:
   ProcessorContext<std::string, std::string>* context_ = nullptr;
 };
+
+TEST(ProcessorApiTest, CachingUserStoreWritesChangelogOncePerCommit) {
+  class TwiceProcessor : public Processor<std::string, std::string, std::string, int64_t> {
+   public:
+    void init(ProcessorContext<std::string, int64_t>& context) override { context_ = &context; }
+    void process(const Record<std::string, std::string>& record) override {
+      auto store = context_->getStateStore<std::string, int64_t>("counts");
+      for (int i = 0; i < 2; ++i) store.put(record.key, store.get(record.key).value_or(0) + 1);
+      context_->forward(record.withValue(*store.get(record.key)));  // reads see the cache
+    }
+
+   private:
+    ProcessorContext<std::string, int64_t>* context_ = nullptr;
+  };
+  StreamsBuilder builder;
+  builder.addStateStore(Stores::keyValueStoreBuilder(Stores::persistentKeyValueStore("counts"),
+                                                     Serdes::String(), Serdes::Long())
+                            .withCachingEnabled());
+  builder.stream<std::string, std::string>("in")
+      .process<std::string, int64_t>([] { return std::make_unique<TwiceProcessor>(); }, {"counts"})
+      .to("out");
+  TopologyTestDriver driver(builder.build());
+  auto input = driver.createInputTopic<std::string, std::string>("in");
+  input.pipeInput("a", "x", 1);
+  input.pipeInput("a", "y", 2);
+  EXPECT_THAT((driver.createOutputTopic<std::string, int64_t>("out").readKeyValuesToList()),
+              ElementsAre(KL{"a", 2}, KL{"a", 4}));
+  // Two puts per record, one changelog record per key and commit.
+  EXPECT_THAT((driver.createOutputTopic<std::string, int64_t>("test-app-counts-changelog")
+                   .readKeyValuesToList()),
+              ElementsAre(KL{"a", 2}, KL{"a", 4}));
+}
 
 TEST(ProcessorApiTest, TypedStoreOperations) {
   StreamsBuilder builder;
@@ -133,10 +163,12 @@ class MetadataProcessor : public Processor<std::string, std::string, std::string
   }
   void process(const Record<std::string, std::string>& record) override {
     const auto& md = context_->recordMetadata();
-    std::string out = md ? md->topic + "/" + std::to_string(md->partition) + "/" +
-                               std::to_string(md->offset)
-                         : "none";
+    std::string out =
+        md ? md->topic + "/" + std::to_string(md->partition) + "/" + std::to_string(md->offset)
+           : "none";
     out += " " + context_->applicationId() + " " + context_->taskId().ToString();
+    out += " st=" + std::to_string(context_->currentStreamTimeMs());
+    out += " wall=" + std::to_string(context_->currentSystemTimeMs());
     out += init_metadata_present_ ? " init-md" : "";
     context_->forward(record.withValue(out));
   }
@@ -153,17 +185,20 @@ TEST(ProcessorApiTest, RecordMetadataNamesTopicPartitionOffset) {
       .to("out");
   TestDriverConfig config;
   config.application_id = "md-app";
+  config.initial_wall_clock_ms = 5000;
   TopologyTestDriver driver(builder.build(), config);
   auto a = driver.createInputTopic<std::string, std::string>("in-a");
   auto b = driver.createInputTopic<std::string, std::string>("in-b");
   auto output = driver.createOutputTopic<std::string, std::string>("out");
-  a.pipeInput("k", "v", 1);
-  a.pipeInput("k", "v", 2);
-  b.pipeInput("k", "v", 3);
-  TaskId task{0, 0};
-  EXPECT_EQ(output.readValue(), "in-a/0/0 md-app " + task.ToString());
-  EXPECT_EQ(output.readValue(), "in-a/0/1 md-app " + task.ToString());
-  EXPECT_EQ(output.readValue(), "in-b/0/0 md-app " + task.ToString());
+  a.pipeInput("k", "v", 10);
+  a.pipeInput("k", "v", 20);
+  b.pipeInput("k", "v", 15);  // stream time stays 20
+  driver.advanceWallClockTime(std::chrono::milliseconds(7));
+  a.pipeInput("k", "v", 30);
+  EXPECT_EQ(output.readValue(), "in-a/0/0 md-app 0_0 st=10 wall=5000");
+  EXPECT_EQ(output.readValue(), "in-a/0/1 md-app 0_0 st=20 wall=5000");
+  EXPECT_EQ(output.readValue(), "in-b/0/0 md-app 0_0 st=20 wall=5000");
+  EXPECT_EQ(output.readValue(), "in-a/0/2 md-app 0_0 st=30 wall=5007");
 }
 
 // Sends even values to child "evens" only and odd ones to every child.
@@ -233,9 +268,8 @@ Topology PunctuatingTopology(PunctuationType type, std::vector<int64_t>* calls,
                              std::vector<bool>* metadata_seen) {
   StreamsBuilder builder;
   builder.stream<std::string, std::string>("in")
-      .process<std::string, std::string>([=] {
-        return std::make_unique<PunctuatingProcessor>(type, calls, metadata_seen);
-      })
+      .process<std::string, std::string>(
+          [=] { return std::make_unique<PunctuatingProcessor>(type, calls, metadata_seen); })
       .to("ticks");
   return builder.build();
 }
@@ -243,8 +277,8 @@ Topology PunctuatingTopology(PunctuationType type, std::vector<int64_t>* calls,
 TEST(ProcessorApiTest, StreamTimePunctuationFollowsRecordTimestamps) {
   std::vector<int64_t> calls;
   std::vector<bool> metadata_seen;
-  TopologyTestDriver driver(PunctuatingTopology(PunctuationType::kStreamTime, &calls,
-                                                &metadata_seen));
+  TopologyTestDriver driver(
+      PunctuatingTopology(PunctuationType::kStreamTime, &calls, &metadata_seen));
   auto input = driver.createInputTopic<std::string, std::string>("in");
   driver.advanceWallClockTime(std::chrono::milliseconds(1000));  // wall clock: irrelevant
   EXPECT_TRUE(calls.empty());

@@ -1,13 +1,14 @@
 // Serdes: byte compatibility with Kafka's Java serializers (IntegerSerializer,
 // LongSerializer, DoubleSerializer, FloatSerializer, StringSerializer), null handling,
 // Nullable, Json, Protobuf, and errors for malformed bytes.
+#include "streams/serde/serde.h"
+
 #include <cmath>
 #include <limits>
 
 #include "gmock/gmock.h"
 #include "google/protobuf/wrappers.pb.h"
 #include "gtest/gtest.h"
-#include "streams/serde/serde.h"
 
 namespace rill::streams {
 namespace {

@@ -102,19 +102,18 @@ TEST(StoreBehaviourTest, CachedChangelogGetsOneRecordPerKeyPerCommit) {
 TEST(StoreBehaviourTest, LoggingDisabledWritesNoChangelog) {
   TestDriverConfig config;
   config.application_id = "wc";
-  Topology topology =
-      WordCount(Materialized<std::string, int64_t>::as("c").withLoggingDisabled());
+  Topology topology = WordCount(Materialized<std::string, int64_t>::as("c").withLoggingDisabled());
   for (const auto& t : topology.internal_topics()) EXPECT_NE(t.name, "c-changelog");
   TopologyTestDriver driver(std::move(topology), config);
   auto lines = driver.createInputTopic<std::string, std::string>("lines");
   lines.pipeInput("k", "x", 1);
-  EXPECT_EQ(driver.getKeyValueStore<std::string, int64_t>("c").get("x"), 1);
+  EXPECT_EQ((driver.getKeyValueStore<std::string, int64_t>("c").get("x")), 1);
   EXPECT_THAT(driver.OutputQueue("wc-c-changelog"), IsEmpty());
 }
 
 TEST(StoreBehaviourTest, ChangelogConfigsReachTheInternalTopic) {
-  Topology topology = WordCount(Materialized<std::string, int64_t>::as("c").withLoggingEnabled(
-      {{"retention.ms", "1000"}}));
+  Topology topology = WordCount(
+      Materialized<std::string, int64_t>::as("c").withLoggingEnabled({{"retention.ms", "1000"}}));
   bool found = false;
   for (const auto& t : topology.internal_topics()) {
     if (t.name != "c-changelog") continue;
@@ -152,7 +151,7 @@ TEST_P(StoreTypeTest, AggregationTableAndStoreWork) {
   auto t = driver.getKeyValueStore<std::string, std::string>("table");
   EXPECT_EQ(t.get("k"), std::nullopt);
   EXPECT_EQ(t.get("k2"), "v2");
-  EXPECT_EQ(driver.createOutputTopic<std::string, int64_t>("out").readKeyValuesToMap(),
+  EXPECT_EQ((driver.createOutputTopic<std::string, int64_t>("out").readKeyValuesToMap()),
             (std::map<std::string, int64_t>{{"a", 3}, {"b", 5}}));
   EXPECT_EQ(driver.OutputQueue("test-app-sum-changelog").size(), 3u);
 }
@@ -175,7 +174,7 @@ TEST(StoreBehaviourTest, MaterializedAsStoreTypeGeneratesAName) {
   EXPECT_FALSE(topology.stores().begin()->second.queryable);  // a generated name
   TopologyTestDriver driver(std::move(topology));
   driver.createInputTopic<std::string, int64_t>("in").pipeInput("a", 1, 1);
-  EXPECT_EQ(driver.createOutputTopic<std::string, int64_t>("out").readValue(), 1);
+  EXPECT_EQ((driver.createOutputTopic<std::string, int64_t>("out").readValue()), 1);
 }
 
 TEST(StoreBehaviourTest, OutputTimestampIsThatOfTheLatestUpdate) {

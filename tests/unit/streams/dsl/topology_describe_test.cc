@@ -77,9 +77,9 @@ TEST(TopologyDescribeTest, GeneratedNamesMatchKafkaStreamsExactly) {
 
 TEST(TopologyDescribeTest, ExplicitNamesNameNodesStoresAndTopics) {
   StreamsBuilder builder;
-  builder.stream("input", Consumed<std::string, std::string>::with(Serdes::String(),
-                                                                   Serdes::String())
-                              .withName("src"))
+  builder
+      .stream("input", Consumed<std::string, std::string>::with(Serdes::String(), Serdes::String())
+                           .withName("src"))
       .filter(Keep, Named::as("keep"))
       .groupBy([](const std::string&, const std::string& v) { return v; },
                Grouped<std::string, std::string>::as("regroup"))
@@ -123,7 +123,7 @@ TEST(TopologyDescribeTest, NodesAndSuccessorsOrderedBySubtreeSizeThenName) {
   auto in = builder.stream<std::string, std::string>("in");  // KSTREAM-SOURCE-0000000000
   in.to("direct");                                           // KSTREAM-SINK-0000000001
   in.filter(Keep).mapValues([](const std::string& v) { return v; }).to("deep");  // 2, 3, 4
-  in.peek([](const std::string&, const std::string&) {});    // KSTREAM-PEEK-0000000005
+  in.peek([](const std::string&, const std::string&) {});  // KSTREAM-PEEK-0000000005
   EXPECT_EQ(builder.build().describe(),
             "Topologies:\n"
             "   Sub-topology: 0\n"
@@ -148,10 +148,7 @@ TEST(TopologyDescribeTest, NodesAndSuccessorsOrderedBySubtreeSizeThenName) {
 
 TEST(TopologyDescribeTest, TableSourceAndTableOperators) {
   StreamsBuilder builder;
-  builder.table<std::string, std::string>("users")
-      .filter(Keep)
-      .toStream()
-      .to("out");
+  builder.table<std::string, std::string>("users").filter(Keep).toStream().to("out");
   std::string text = builder.build().describe();
   EXPECT_THAT(text, HasSubstr("Source: KSTREAM-SOURCE-0000000001 (topics: [users])\n"
                               "      --> KTABLE-SOURCE-0000000002\n"));
@@ -162,14 +159,55 @@ TEST(TopologyDescribeTest, TableSourceAndTableOperators) {
   EXPECT_THAT(text, HasSubstr("Processor: KTABLE-TOSTREAM-0000000004 (stores: [])\n"));
 }
 
+TEST(TopologyDescribeTest, TableGroupByCountMatchesKafkaStreamsExactly) {
+  StreamsBuilder builder;
+  builder.table<std::string, std::string>("t")
+      .groupBy([](const std::string& k, const std::string& v) {
+        return KeyValue<std::string, std::string>{v, k};
+      })
+      .count()
+      .toStream()
+      .to("out");
+  EXPECT_EQ(builder.build().describe(),
+            "Topologies:\n"
+            "   Sub-topology: 0\n"
+            "    Source: KSTREAM-SOURCE-0000000001 (topics: [t])\n"
+            "      --> KTABLE-SOURCE-0000000002\n"
+            "    Processor: KTABLE-SOURCE-0000000002 (stores: [t-STATE-STORE-0000000000])\n"
+            "      --> KTABLE-SELECT-0000000003\n"
+            "      <-- KSTREAM-SOURCE-0000000001\n"
+            "    Processor: KTABLE-SELECT-0000000003 (stores: [])\n"
+            "      --> KSTREAM-SINK-0000000005\n"
+            "      <-- KTABLE-SOURCE-0000000002\n"
+            "    Sink: KSTREAM-SINK-0000000005 (topic: "
+            "KTABLE-AGGREGATE-STATE-STORE-0000000004-repartition)\n"
+            "      <-- KTABLE-SELECT-0000000003\n"
+            "\n"
+            "  Sub-topology: 1\n"
+            "    Source: KSTREAM-SOURCE-0000000006 (topics: "
+            "[KTABLE-AGGREGATE-STATE-STORE-0000000004-repartition])\n"
+            "      --> KTABLE-AGGREGATE-0000000007\n"
+            "    Processor: KTABLE-AGGREGATE-0000000007 (stores: "
+            "[KTABLE-AGGREGATE-STATE-STORE-0000000004])\n"
+            "      --> KTABLE-TOSTREAM-0000000008\n"
+            "      <-- KSTREAM-SOURCE-0000000006\n"
+            "    Processor: KTABLE-TOSTREAM-0000000008 (stores: [])\n"
+            "      --> KSTREAM-SINK-0000000009\n"
+            "      <-- KTABLE-AGGREGATE-0000000007\n"
+            "    Sink: KSTREAM-SINK-0000000009 (topic: out)\n"
+            "      <-- KTABLE-TOSTREAM-0000000008\n"
+            "\n");
+}
+
 TEST(TopologyDescribeTest, IndependentStreamsAreSeparateSubtopologies) {
   StreamsBuilder builder;
   builder.stream<std::string, std::string>("a").to("a-out");
   builder.stream<std::string, std::string>("b").to("b-out");
   Topology topology = builder.build();
   ASSERT_EQ(topology.subtopologies().size(), 2u);
-  EXPECT_THAT(topology.describe(), HasSubstr("\n\n  Sub-topology: 1\n"
-                                             "    Source: KSTREAM-SOURCE-0000000002 (topics: [b])\n"));
+  EXPECT_THAT(topology.describe(),
+              HasSubstr("\n\n  Sub-topology: 1\n"
+                        "    Source: KSTREAM-SOURCE-0000000002 (topics: [b])\n"));
   EXPECT_EQ(topology.topic_to_subtopology().at("a"), 0);
   EXPECT_EQ(topology.topic_to_subtopology().at("b"), 1);
 }
@@ -207,7 +245,7 @@ TEST(TopologyDescribeTest, DuplicateStoreNamesAreRejected) {
   auto grouped = builder.stream<std::string, std::string>("in").groupByKey();
   grouped.count(Materialized<>::as("same"));
   grouped.count(Materialized<>::as("same"));
-  EXPECT_THAT(BuildError(builder), HasSubstr("same"));
+  EXPECT_THAT(BuildError(builder), HasSubstr("two stores are named 'same'"));
 }
 
 TEST(TopologyDescribeTest, UnknownStoreIsRejected) {
