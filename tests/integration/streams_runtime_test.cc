@@ -214,5 +214,82 @@ TEST_F(StreamsRuntimeTest, StartErrorsAreClear) {
   }
 }
 
+// A topology whose output for key "big" is larger than the producer accepts (librdkafka's
+// message.max.bytes, 1 MB), so producing it fails.
+streams::Topology OversizedOutputTopology() {
+  streams::StreamsBuilder builder;
+  builder.stream<std::string, std::string>("words")
+      .mapValues([](const std::string& k, const std::string& v) {
+        return k == "big" ? std::string(2 << 20, 'x') : v;
+      })
+      .to("words-out");
+  return builder.build();
+}
+
+TEST_F(StreamsRuntimeTest, ProductionFailureStopsTheInstanceUnderFailPolicy) {
+  ASSERT_TRUE(streams::CreateTopicsIfMissing(bootstrap_, {{"words", 1}, {"words-out", 1}}).ok());
+  KafkaStreams app(OversizedOutputTopology(), Config("produce-fail-app", "f"));
+  std::mutex mu;
+  std::string uncaught;
+  app.setUncaughtExceptionHandler([&](const std::string& error) {
+    std::lock_guard<std::mutex> lock(mu);
+    uncaught = error;
+  });
+  ASSERT_TRUE(app.start().ok());
+  Producer producer({{"bootstrap.servers", bootstrap_}});
+  producer.Send("words", 0, "big", std::string("x"));
+  ASSERT_TRUE(producer.Flush());
+  ASSERT_TRUE(WaitFor([&] { return app.state() == KafkaStreams::State::kError; }));
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_NE(uncaught.find("words-out"), std::string::npos) << uncaught;
+}
+
+TEST_F(StreamsRuntimeTest, ProductionFailureIsSkippedUnderLogAndContinue) {
+  ASSERT_TRUE(streams::CreateTopicsIfMissing(bootstrap_, {{"words", 1}, {"words-out", 1}}).ok());
+  streams::StreamsConfig config = Config("produce-continue-app", "c");
+  config.production_exception_handler = "log-and-continue";
+  KafkaStreams app(OversizedOutputTopology(), config);
+  ASSERT_TRUE(app.start().ok());
+  Producer producer({{"bootstrap.servers", bootstrap_}});
+  producer.Send("words", 0, "small", std::string("before"));
+  producer.Send("words", 0, "big", std::string("x"));
+  producer.Send("words", 0, "small", std::string("after"));
+  ASSERT_TRUE(producer.Flush());
+  Consumer out({{"bootstrap.servers", bootstrap_}, {"group.id", "out-reader"}});
+  out.Assign("words-out", {0});
+  auto records = out.ReadN(2, std::chrono::seconds(30));
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].value, "before");
+  EXPECT_EQ(records[1].value, "after");
+  EXPECT_EQ(app.state(), KafkaStreams::State::kRunning);
+  EXPECT_TRUE(app.close());
+}
+
+TEST_F(StreamsRuntimeTest, TwoThreadsShareTheTasksOfOneInstance) {
+  ASSERT_TRUE(streams::CreateTopicsIfMissing(bootstrap_, {{"numbers", 4}}).ok());
+  streams::StreamsConfig config = Config("threads-app", "t");
+  config.num_stream_threads = 2;
+  KafkaStreams app(SumTopology(), config);
+  ASSERT_TRUE(app.start().ok());
+  Producer producer({{"bootstrap.servers", bootstrap_}, {"partitioner", "murmur2_random"}});
+  for (int i = 0; i < 400; ++i) producer.Send("numbers", -1, "k" + std::to_string(i % 20), Long(1));
+  ASSERT_TRUE(producer.Flush());
+  ASSERT_TRUE(WaitFor([&] {
+    for (int k = 0; k < 20; ++k) {
+      if (StoreValue(app, "sums", "k" + std::to_string(k)) != 20) return false;
+    }
+    return true;
+  })) << "both threads' tasks must be counted and queryable";
+  nlohmann::json md = app.queries().Metadata();
+  ASSERT_EQ(md["local_threads"].size(), 2u);
+  size_t tasks = 0;
+  for (const auto& t : md["local_threads"]) {
+    EXPECT_FALSE(t["active_tasks"].empty()) << md.dump();
+    tasks += t["active_tasks"].size();
+  }
+  EXPECT_EQ(tasks, 4u) << "1 sub-topology x 4 partitions: " << md.dump();
+  EXPECT_TRUE(app.close());
+}
+
 }  // namespace
 }  // namespace rill::testing
