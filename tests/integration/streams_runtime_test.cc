@@ -271,6 +271,16 @@ TEST_F(StreamsRuntimeTest, TwoThreadsShareTheTasksOfOneInstance) {
   config.num_stream_threads = 2;
   KafkaStreams app(SumTopology(), config);
   ASSERT_TRUE(app.start().ok());
+  // The threads join one after the other (the broker's initial rebalance delay is 0 here):
+  // wait for the assignment that includes both.
+  ASSERT_TRUE(WaitFor([&] {
+    nlohmann::json md = app.queries().Metadata();
+    if (md["state"] != "RUNNING" || md["local_threads"].size() != 2) return false;
+    for (const auto& t : md["local_threads"]) {
+      if (t["active_tasks"].empty()) return false;
+    }
+    return true;
+  })) << app.queries().Metadata().dump();
   Producer producer({{"bootstrap.servers", bootstrap_}, {"partitioner", "murmur2_random"}});
   for (int i = 0; i < 400; ++i) producer.Send("numbers", -1, "k" + std::to_string(i % 20), Long(1));
   ASSERT_TRUE(producer.Flush());
