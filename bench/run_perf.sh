@@ -40,7 +40,7 @@ while [[ $# -gt 0 ]]; do
     --runs) RUNS=$2; shift 2 ;;
     --no-idle-wait) IDLE_WAIT=0; shift ;;
     --log) LOG=$2; shift 2 ;;
-    -h | --help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run_perf.sh: unknown argument $1 (--help)" >&2; exit 2 ;;
   esac
 done
@@ -327,7 +327,8 @@ streams_row map
 if [[ -n ${RILL_PERF_BOOTSTRAP:-} ]]; then
   STREAMS_BROKER="the broker at $RILL_PERF_BOOTSTRAP"
 else
-  STREAMS_BROKER="a Rill broker embedded in the rill-perf process (fresh per run; broker, clients and application share the $(nproc) cores)"
+  STREAMS_BROKER="a Rill broker embedded in rill-perf (fresh per run; broker, clients and
+application share the $(nproc) cores)"
 fi
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
@@ -369,13 +370,14 @@ rebalance.
 |---|---:|---|---:|---:|---:|
 $(printf '%s\n' "${GROUP_ROWS[@]}")
 
-Streams (\`rill-perf ${STREAMS_ARGS[*]}\`, on $STREAMS_BROKER): $STREAMS_LINES lines of 8
-words (4096-word vocabulary), 6 partitions. Hand = hand-written librdkafka consume → process →
-produce loop; rill = the same work as a KafkaStreams topology (1 stream thread,
-at_least_once, commit.interval.ms=30000). Each pipeline is timed from its start until all
-input is consumed and all outputs are acknowledged (Rill word count: until close() returned
-after its final commit). Medians of $RUNS run(s); rill/hand is the median of the per-run
-ratios, with (min–max); other processes used at most $STREAMS_FOREIGN cores during a run.
+Streams: \`rill-perf ${STREAMS_ARGS[*]}\`, one process per run, on $STREAMS_BROKER.
+$STREAMS_LINES lines of 8 words (4096-word vocabulary), 6 partitions. hand = a hand-written
+librdkafka consume → process → produce loop; rill = the same work as a KafkaStreams topology
+(1 stream thread, at_least_once, commit.interval.ms=30000). Each pipeline is timed from its
+start until all input is consumed and all outputs are acknowledged (the Rill word count:
+until close() returned after its final commit). Medians of $RUNS run(s); rill/hand is the
+median of the per-run ratios, with (min–max); other processes used at most
+$STREAMS_FOREIGN cores during a run. Target: word count rill/hand ≥ 0.7.
 
 | pipeline | hand lines/s (/ words/s) | rill lines/s (/ words/s) | rill/hand | hand outputs | rill outputs | CPU s hand / rill |
 |---|---:|---:|---:|---:|---:|---:|

@@ -187,9 +187,10 @@ absl::StatusOr<PerfOptions> OptionsFromFlags(const std::vector<char*>& positiona
       const bool consumer = k.rfind("consumer.", 0) == 0;
       const bool producer = k.rfind("producer.", 0) == 0;
       if ((!consumer && !producer) || k.size() <= 9) {
-        return Bad(absl::StrCat("streams takes -X consumer.<property>=v or producer.<property>=v "
-                                "(applied to the hand loops' and the Rill runtime's clients "
-                                "alike), not '", k, "'"));
+        return Bad(absl::StrCat(
+            "streams takes -X consumer.<property>=v or producer.<property>=v (applied to the "
+            "hand loops' and the Rill runtime's clients alike), not '",
+            k, "'"));
       }
     }
   }

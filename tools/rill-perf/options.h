@@ -20,8 +20,8 @@ struct PerfOptions {
   int mock_brokers = 1;
   int repeat = 1;  // produce/consume: passes summed into one result
   Workload workload;
-  GroupWorkload group;  // group mode only
-  int txn_ms = 100;     // txn mode: commit a transaction this often
+  GroupWorkload group;      // group mode only
+  int txn_ms = 100;         // txn mode: commit a transaction this often
   StreamsWorkload streams;  // streams mode only
 };
 
