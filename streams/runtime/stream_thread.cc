@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <set>
+#include <thread>
 
 #include "spdlog/spdlog.h"
 #include "state/in_memory_key_value_store.h"
@@ -357,6 +358,15 @@ absl::Status StreamThread::Rebalance() {
 
 absl::Status StreamThread::CreateTask(const TaskId& id) {
   auto task = StreamTask::Create(*shared_.topology, id, MakeEnvironment());
+  // A task moving between two threads of this process: the other thread closes it (and
+  // releases its RocksDB lock) only once its own rejoin returns. Retry, as Kafka Streams
+  // does on its task-directory lock.
+  int64_t give_up = NowMs() + 60000;
+  while (!task.ok() && task.status().message().find("lock") != std::string::npos &&
+         NowMs() < give_up && !stop_) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // back-off, not sync
+    task = StreamTask::Create(*shared_.topology, id, MakeEnvironment());
+  }
   if (!task.ok()) return task.status();
   if (absl::Status s = Restore(**task); !s.ok()) return s;
   if (absl::Status s = (*task)->Initialize(); !s.ok()) return s;

@@ -24,6 +24,7 @@ namespace rill {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::WaitUntil;
 
 struct Delivery {
   int member;
@@ -141,15 +142,6 @@ class Member {
   std::atomic<rd_kafka_resp_err_t> fatal_{RD_KAFKA_RESP_ERR_NO_ERROR};
 };
 
-bool Await(const std::function<bool()>& condition, std::chrono::seconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(20ms);  // polling interval of a condition
-  }
-  return condition();
-}
-
 class GroupConsumerTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
@@ -193,21 +185,21 @@ TEST_P(GroupConsumerTest, MembersComeAndGoWithoutLossOrDuplicates) {
   auto m0 = std::make_unique<Member>(0, bootstrap(), group, topic, assignor, ledger);
   auto m1 = std::make_unique<Member>(1, bootstrap(), group, topic, assignor, ledger);
   auto m2 = std::make_unique<Member>(2, bootstrap(), group, topic, assignor, ledger);
-  ASSERT_TRUE(Await([&] { return ledger.distinct() == 3000; }, 60s)) << ledger.distinct();
+  ASSERT_TRUE(WaitUntil([&] { return ledger.distinct() == 3000; }, 60s)) << ledger.distinct();
 
   // Member 0 dies without leaving; its partitions move after the 6 s session timeout.
   m0->Stop(/*clean=*/false);
   Produce(topic, 3000, 3000);
-  ASSERT_TRUE(Await([&] { return ledger.distinct() == 6000; }, 60s)) << ledger.distinct();
+  ASSERT_TRUE(WaitUntil([&] { return ledger.distinct() == 6000; }, 60s)) << ledger.distinct();
 
   // A new member joins and gets a share.
   auto m3 = std::make_unique<Member>(3, bootstrap(), group, topic, assignor, ledger);
-  ASSERT_TRUE(Await([&] {
+  ASSERT_TRUE(WaitUntil([&] {
     auto d = cluster_->node(0).groups().DescribeGroup(group);
     return d.state == "Stable" && d.members.size() == 3;
   }, 60s));
   Produce(topic, 6000, 3000);
-  ASSERT_TRUE(Await([&] { return ledger.distinct() == 9000; }, 60s)) << ledger.distinct();
+  ASSERT_TRUE(WaitUntil([&] { return ledger.distinct() == 9000; }, 60s)) << ledger.distinct();
   EXPECT_GT(ledger.consumed_by(3), 0u);
 
   if (assignor == "cooperative-sticky") {
@@ -248,9 +240,9 @@ TEST_F(StaticMembershipTest, RestartedStaticMemberRejoinsWithoutRebalance) {
                                     ledger, "instance-a");
   auto b = std::make_unique<Member>(1, bootstrap(), "static-group", "static-topic", "range",
                                     ledger, "instance-b");
-  ASSERT_TRUE(Await([&] { return ledger.distinct() == 1200; }, 60s));
+  ASSERT_TRUE(WaitUntil([&] { return ledger.distinct() == 1200; }, 60s));
   auto& groups = cluster_->node(0).groups();
-  ASSERT_TRUE(Await([&] { return groups.DescribeGroup("static-group").state == "Stable"; }, 30s));
+  ASSERT_TRUE(WaitUntil([&] { return groups.DescribeGroup("static-group").state == "Stable"; }, 30s));
   const int32_t generation = groups.DescribeGroup("static-group").generation_id;
 
   // Restart member a: static members send no LeaveGroup on close, and rejoin with the same
@@ -259,7 +251,7 @@ TEST_F(StaticMembershipTest, RestartedStaticMemberRejoinsWithoutRebalance) {
   a = std::make_unique<Member>(2, bootstrap(), "static-group", "static-topic", "range", ledger,
                                "instance-a");
   Produce("static-topic", 1200, 1200);
-  ASSERT_TRUE(Await([&] { return ledger.distinct() == 2400; }, 60s));
+  ASSERT_TRUE(WaitUntil([&] { return ledger.distinct() == 2400; }, 60s));
   auto d = groups.DescribeGroup("static-group");
   EXPECT_EQ(d.state, "Stable");
   EXPECT_EQ(d.generation_id, generation) << "the static rejoin caused a rebalance";
@@ -273,12 +265,12 @@ TEST_F(StaticMembershipTest, SecondInstanceWithSameIdFencesTheFirst) {
   Ledger ledger;
   Produce("fence-topic", 0, 120);
   Member first(0, bootstrap(), "fence-group", "fence-topic", "range", ledger, "twin");
-  ASSERT_TRUE(Await([&] { return ledger.distinct() == 120; }, 60s));
+  ASSERT_TRUE(WaitUntil([&] { return ledger.distinct() == 120; }, 60s));
   Member second(1, bootstrap(), "fence-group", "fence-topic", "range", ledger, "twin");
-  ASSERT_TRUE(Await([&] { return first.fatal_error() != RD_KAFKA_RESP_ERR_NO_ERROR; }, 30s));
+  ASSERT_TRUE(WaitUntil([&] { return first.fatal_error() != RD_KAFKA_RESP_ERR_NO_ERROR; }, 30s));
   EXPECT_EQ(first.fatal_error(), RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID);
   Produce("fence-topic", 120, 120);
-  ASSERT_TRUE(Await([&] { return ledger.distinct() == 240; }, 60s));
+  ASSERT_TRUE(WaitUntil([&] { return ledger.distinct() == 240; }, 60s));
   EXPECT_GT(ledger.consumed_by(1), 0u);
 }
 

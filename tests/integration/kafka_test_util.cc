@@ -327,6 +327,15 @@ std::optional<std::string> ReadFrame(int fd, std::chrono::milliseconds timeout) 
   return frame;
 }
 
+bool WaitUntil(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling a condition
+  }
+  return condition();
+}
+
 bool WaitForClose(int fd, std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   char buf[4096];

@@ -112,6 +112,10 @@ std::optional<std::string> ReadFrame(int fd, std::chrono::milliseconds timeout);
 // True when the peer closes the connection within `timeout` (reads until EOF).
 bool WaitForClose(int fd, std::chrono::milliseconds timeout);
 
+// Polls `condition` (every 20 ms) until it holds or `timeout` passes; returns its last value.
+bool WaitUntil(const std::function<bool()>& condition,
+               std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
 }  // namespace rill::testing
 
 namespace rill::testing {

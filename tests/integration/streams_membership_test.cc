@@ -24,6 +24,7 @@ namespace {
 using namespace std::chrono_literals;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using rill::testing::WaitUntil;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
 using ::testing::UnorderedElementsAre;
@@ -35,15 +36,6 @@ constexpr int32_t kSessionTimeoutMs = 6000;
 
 // Polls `condition` until it holds or `timeout` passes (a bounded wait, not a sleep used
 // as synchronisation).
-bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
-}
-
 std::vector<TaskId> AllTasks() {
   std::vector<TaskId> out;
   for (int p = 0; p < kPartitions; ++p) out.push_back({0, p});
@@ -108,7 +100,7 @@ class StreamsMembershipTest : public ::testing::Test {
       GroupMembership& a, const MembershipAssignment& a_first, GroupMembership& b) {
     auto b_join =
         std::async(std::launch::async, [&] { return b.Join(Self("b"), absl::Seconds(30)); });
-    EXPECT_TRUE(WaitFor([&] { return a.RebalanceNeeded(); }, 10s))
+    EXPECT_TRUE(WaitUntil([&] { return a.RebalanceNeeded(); }, 10s))
         << "a's heartbeat never reported the rebalance";
     auto a_again = a.Join(Self("a", a_first.active), absl::Seconds(30));
     auto b_result = b_join.get();
@@ -166,7 +158,7 @@ TEST_F(StreamsMembershipTest, SecondMemberTriggersRebalanceAndSplitsTasks) {
   EXPECT_FALSE(a->RebalanceNeeded());
   EXPECT_FALSE(b->RebalanceNeeded());
   // Heartbeats keep both in the group: a full session later, nobody needs to rejoin.
-  EXPECT_FALSE(WaitFor([&] { return a->RebalanceNeeded() || b->RebalanceNeeded(); },
+  EXPECT_FALSE(WaitUntil([&] { return a->RebalanceNeeded() || b->RebalanceNeeded(); },
                        std::chrono::milliseconds(kSessionTimeoutMs + 1000)));
   b->Leave();
   a->Leave();
@@ -210,7 +202,7 @@ TEST_F(StreamsMembershipTest, CommitWithStaleGenerationIsRefused) {
   EXPECT_TRUE(absl::IsDeadlineExceeded(timed_out.status())) << timed_out.status();
   EXPECT_TRUE(b->RebalanceNeeded());
   EXPECT_EQ(b->generation(), rb.generation);
-  ASSERT_TRUE(WaitFor([&] { return a->RebalanceNeeded(); }, 10s));
+  ASSERT_TRUE(WaitUntil([&] { return a->RebalanceNeeded(); }, 10s));
   auto a_next = a->Join(Self("a", ra.active), absl::Seconds(30));
   ASSERT_TRUE(a_next.ok()) << a_next.status();
   ASSERT_GT(a_next->generation, rb.generation);
@@ -241,7 +233,7 @@ TEST_F(StreamsMembershipTest, MemberThatStopsHeartbeatingIsRemoved) {
 
   const auto gone = std::chrono::steady_clock::now();
   b.reset();  // no Leave(): the coordinator only notices through the session timeout
-  ASSERT_TRUE(WaitFor([&] { return a->RebalanceNeeded(); },
+  ASSERT_TRUE(WaitUntil([&] { return a->RebalanceNeeded(); },
                       std::chrono::milliseconds(kSessionTimeoutMs * 3)));
   EXPECT_GE(std::chrono::steady_clock::now() - gone,
             std::chrono::milliseconds(kSessionTimeoutMs - 1000));
@@ -264,7 +256,7 @@ TEST_F(StreamsMembershipTest, LeaveTriggersPromptRebalance) {
   EXPECT_TRUE(b->member_id().empty());
   EXPECT_EQ(b->generation(), -1);
   b->Leave();  // idempotent
-  ASSERT_TRUE(WaitFor([&] { return a->RebalanceNeeded(); }, 10s));
+  ASSERT_TRUE(WaitUntil([&] { return a->RebalanceNeeded(); }, 10s));
   // Well before the session timeout would have expired b.
   EXPECT_LT(std::chrono::steady_clock::now() - left,
             std::chrono::milliseconds(kSessionTimeoutMs / 2));
@@ -281,7 +273,7 @@ TEST_F(StreamsMembershipTest, AbortUnblocksAWaitingJoin) {
   // b's join waits for a, which does not rejoin.
   auto b_join =
       std::async(std::launch::async, [&] { return b->Join(Self("b"), absl::Seconds(60)); });
-  ASSERT_TRUE(WaitFor([&] { return a->RebalanceNeeded(); }, 10s));
+  ASSERT_TRUE(WaitUntil([&] { return a->RebalanceNeeded(); }, 10s));
   const auto aborted = std::chrono::steady_clock::now();
   b->Abort();
   ASSERT_EQ(b_join.wait_for(5s), std::future_status::ready);
@@ -333,7 +325,7 @@ TEST_F(StreamsMembershipTest, SurvivesACoordinatorRestart) {
   // The broker forgets group membership on restart (offsets are on disk): the heartbeat
   // reconnects, learns the member is unknown, and the member rejoins under a new id.
   ASSERT_TRUE(cluster_->RestartNode(0).ok());
-  ASSERT_TRUE(WaitFor([&] { return a->RebalanceNeeded(); },
+  ASSERT_TRUE(WaitUntil([&] { return a->RebalanceNeeded(); },
                       std::chrono::milliseconds(kSessionTimeoutMs * 2)));
   auto again = a->Join(Self("a", first->active), absl::Seconds(30));
   ASSERT_TRUE(again.ok()) << again.status();

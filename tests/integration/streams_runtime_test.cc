@@ -24,16 +24,6 @@ namespace {
 using streams::KafkaStreams;
 using Clock = std::chrono::steady_clock;
 
-template <class F>
-bool WaitFor(F condition, std::chrono::seconds timeout = std::chrono::seconds(60)) {
-  auto deadline = Clock::now() + timeout;
-  while (Clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return condition();
-}
-
 std::string Long(int64_t v) {
   std::string out(8, '\0');
   for (int i = 7; i >= 0; --i) {
@@ -116,7 +106,7 @@ TEST_F(StreamsRuntimeTest, StateRestoresFromChangelogWithAndWithoutLocalState) {
   {
     KafkaStreams app(SumTopology(), Config("restore-app", "one"));
     ASSERT_TRUE(app.start().ok());
-    ASSERT_TRUE(WaitFor([&] { return all_match(app, 1000); })) << "first run did not sum";
+    ASSERT_TRUE(WaitUntil([&] { return all_match(app, 1000); })) << "first run did not sum";
     ASSERT_TRUE(app.close());
   }
   // Same state directory: the store resumes from its local checkpoint.
@@ -124,7 +114,7 @@ TEST_F(StreamsRuntimeTest, StateRestoresFromChangelogWithAndWithoutLocalState) {
   {
     KafkaStreams app(SumTopology(), Config("restore-app", "one"));
     ASSERT_TRUE(app.start().ok());
-    ASSERT_TRUE(WaitFor([&] { return all_match(app, 1500); })) << "restart with local state";
+    ASSERT_TRUE(WaitUntil([&] { return all_match(app, 1500); })) << "restart with local state";
     ASSERT_TRUE(app.close());
   }
   // A fresh state directory: everything comes back from the changelog.
@@ -132,7 +122,7 @@ TEST_F(StreamsRuntimeTest, StateRestoresFromChangelogWithAndWithoutLocalState) {
   {
     KafkaStreams app(SumTopology(), Config("restore-app", "two"));
     ASSERT_TRUE(app.start().ok());
-    ASSERT_TRUE(WaitFor([&] { return all_match(app, 2000); })) << "restore from changelog";
+    ASSERT_TRUE(WaitUntil([&] { return all_match(app, 2000); })) << "restore from changelog";
     ASSERT_TRUE(app.close());
   }
 }
@@ -148,7 +138,7 @@ TEST_F(StreamsRuntimeTest, PoisonRecordGoesToDeadLetterTopicAndProcessingContinu
   producer.Send("numbers", 0, "a", std::string("not-a-long"));  // 10 bytes: poison
   producer.Send("numbers", 0, "a", Long(7));
   ASSERT_TRUE(producer.Flush());
-  ASSERT_TRUE(WaitFor([&] { return StoreValue(app, "sums", "a") == 12; }));
+  ASSERT_TRUE(WaitUntil([&] { return StoreValue(app, "sums", "a") == 12; }));
   Consumer dlq({{"bootstrap.servers", bootstrap_}, {"group.id", "dlq-reader"}});
   dlq.Assign("dlq", {0});
   auto records = dlq.ReadN(1, std::chrono::seconds(30));
@@ -175,7 +165,7 @@ TEST_F(StreamsRuntimeTest, StateListenerSeesLifecycle) {
   });
   EXPECT_EQ(app.state(), KafkaStreams::State::kCreated);
   ASSERT_TRUE(app.start().ok());
-  ASSERT_TRUE(WaitFor([&] { return app.state() == KafkaStreams::State::kRunning; }));
+  ASSERT_TRUE(WaitUntil([&] { return app.state() == KafkaStreams::State::kRunning; }));
   EXPECT_FALSE(app.start().ok()) << "a second start must be refused";
   ASSERT_TRUE(app.close());
   EXPECT_EQ(app.state(), KafkaStreams::State::kNotRunning);
@@ -239,7 +229,7 @@ TEST_F(StreamsRuntimeTest, ProductionFailureStopsTheInstanceUnderFailPolicy) {
   Producer producer({{"bootstrap.servers", bootstrap_}});
   producer.Send("words", 0, "big", std::string("x"));
   ASSERT_TRUE(producer.Flush());
-  ASSERT_TRUE(WaitFor([&] { return app.state() == KafkaStreams::State::kError; }));
+  ASSERT_TRUE(WaitUntil([&] { return app.state() == KafkaStreams::State::kError; }));
   std::lock_guard<std::mutex> lock(mu);
   EXPECT_NE(uncaught.find("words-out"), std::string::npos) << uncaught;
 }
@@ -273,7 +263,7 @@ TEST_F(StreamsRuntimeTest, TwoThreadsShareTheTasksOfOneInstance) {
   ASSERT_TRUE(app.start().ok());
   // The threads join one after the other (the broker's initial rebalance delay is 0 here):
   // wait for the assignment that includes both.
-  ASSERT_TRUE(WaitFor([&] {
+  ASSERT_TRUE(WaitUntil([&] {
     nlohmann::json md = app.queries().Metadata();
     if (md["state"] != "RUNNING" || md["local_threads"].size() != 2) return false;
     for (const auto& t : md["local_threads"]) {
@@ -284,7 +274,7 @@ TEST_F(StreamsRuntimeTest, TwoThreadsShareTheTasksOfOneInstance) {
   Producer producer({{"bootstrap.servers", bootstrap_}, {"partitioner", "murmur2_random"}});
   for (int i = 0; i < 400; ++i) producer.Send("numbers", -1, "k" + std::to_string(i % 20), Long(1));
   ASSERT_TRUE(producer.Flush());
-  ASSERT_TRUE(WaitFor([&] {
+  ASSERT_TRUE(WaitUntil([&] {
     for (int k = 0; k < 20; ++k) {
       if (StoreValue(app, "sums", "k" + std::to_string(k)) != 20) return false;
     }

@@ -69,16 +69,6 @@ std::optional<nlohmann::json> GetJson(int port, const std::string& path) {
   return json;
 }
 
-template <class F>
-bool WaitFor(F condition, std::chrono::seconds timeout) {
-  auto deadline = Clock::now() + timeout;
-  while (Clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return condition();
-}
-
 int64_t DecodeLong(const std::string& bytes) {
   uint64_t v = 0;
   for (unsigned char c : bytes) v = (v << 8) | c;
@@ -108,7 +98,7 @@ TEST(StreamsWordCountTest, TwoInstancesOneKilledCountsMatchAtLeastOnce) {
   a.Start();
   b.Start();
   // Both instances up and sharing the tasks.
-  ASSERT_TRUE(WaitFor(
+  ASSERT_TRUE(WaitUntil(
       [&] {
         auto ma = GetJson(port_a, "/v1/metadata");
         auto mb = GetJson(port_b, "/v1/metadata");
@@ -157,7 +147,7 @@ TEST(StreamsWordCountTest, TwoInstancesOneKilledCountsMatchAtLeastOnce) {
   // Kill B once it produced output and a third of the input is out.
   Consumer watcher({{"bootstrap.servers", bootstrap}, {"group.id", "wc-watch"}});
   watcher.Assign("word-counts", {0, 1, 2, 3, 4, 5});
-  ASSERT_TRUE(WaitFor([&] { return sent >= kLines / 3; }, std::chrono::seconds(60)));
+  ASSERT_TRUE(WaitUntil([&] { return sent >= kLines / 3; }, std::chrono::seconds(60)));
   ASSERT_FALSE(watcher.ReadN(1, std::chrono::seconds(30)).empty()) << "no output before the kill";
   b.Kill(SIGKILL);
   const int sent_before_kill = sent;
@@ -171,7 +161,7 @@ TEST(StreamsWordCountTest, TwoInstancesOneKilledCountsMatchAtLeastOnce) {
 
   // A takes over every task and counts everything.
   std::map<std::string, int64_t> counts;
-  bool complete = WaitFor(
+  bool complete = WaitUntil(
       [&] {
         for (const auto& [word, n] : expected) {
           auto value = GetJson(port_a, "/v1/stores/counts/keys/" + word);
@@ -192,7 +182,7 @@ TEST(StreamsWordCountTest, TwoInstancesOneKilledCountsMatchAtLeastOnce) {
   Consumer reader({{"bootstrap.servers", bootstrap}, {"group.id", "wc-read"}});
   reader.Assign("word-counts", {0, 1, 2, 3, 4, 5});
   std::map<std::string, int64_t> last;
-  bool matches = WaitFor(
+  bool matches = WaitUntil(
       [&] {
         while (auto m = reader.ReadOne(std::chrono::milliseconds(200))) {
           if (m->key && m->value) last[*m->key] = DecodeLong(*m->value);
