@@ -76,13 +76,13 @@ int RunDemo(ExampleRuntime& rt, rill::streams::KafkaStreams& app, const std::str
     std::printf("  GET %s\n    -> %s\n", path, ExampleRuntime::HttpGet(http, path).c_str());
   }
   std::printf(
-      "\nWhere to look next:\n"
-      "  build/bin/wordcount                 run it yourself (Ctrl-C stops; state survives)\n"
-      "  curl http://%s/v1/topology\n"
-      "  curl http://%s/metrics\n"
-      "  kcat -b %s -t word-counts -C -e -s value=Q   (values: Kafka LongSerializer)\n"
-      "  examples/wordcount/word_count_topology.cc    the DSL code\n",
-      http.c_str(), http.c_str(), rt.bootstrap_servers().c_str());
+      "\nWhere to look next (this demo now stops its broker and exits):\n"
+      "  build/bin/wordcount        runs until Ctrl-C, embedded broker, HTTP on 127.0.0.1:8080\n"
+      "  curl http://127.0.0.1:8080/v1/topology     the Kafka Streams-style description\n"
+      "  curl http://127.0.0.1:8080/metrics         Prometheus metrics\n"
+      "  curl http://127.0.0.1:8080/v1/metadata     tasks per instance (start a second one\n"
+      "       with --bootstrap-servers, --state-dir and --http to share the work)\n"
+      "  examples/wordcount/word_count_topology.cc  the DSL code; docs/STREAMS.md the guide\n");
   return 0;
 }
 
