@@ -90,7 +90,12 @@ absl::Status StreamTask::Build() {
     if (spec.kind == NodeKind::kSource) {
       for (const std::string& topic : spec.topics) {
         std::string resolved = env_.resolve_topic(topic, spec.internal_topics);
-        Queue& q = queues_[resolved];
+        int index = QueueIndex(resolved);
+        if (index < 0) {
+          index = static_cast<int>(queues_.size());
+          queues_.emplace_back();
+        }
+        Queue& q = queues_[index];
         q.topic = resolved;
         q.source = nodes_.back().get();
         input_topics_.push_back(resolved);
@@ -134,22 +139,33 @@ absl::Status StreamTask::Initialize() {
   return absl::OkStatus();
 }
 
+int StreamTask::QueueIndex(std::string_view topic) const {
+  for (size_t i = 0; i < queues_.size(); ++i) {
+    if (queues_[i].topic == topic) return static_cast<int>(i);
+  }
+  return -1;
+}
+
 void StreamTask::AddRecord(const std::string& topic, int32_t partition, int64_t offset,
                            RawRecord record) {
-  auto it = queues_.find(topic);
-  if (it == queues_.end() || partition != id_.partition) {
+  int index = QueueIndex(topic);
+  if (index < 0 || partition != id_.partition) {
     spdlog::warn("task {}: record for {}-{} which it does not read; dropped", id_.ToString(),
                  topic, partition);
     return;
   }
-  it->second.records.emplace_back(offset, std::move(record));
+  AddRecord(index, offset, std::move(record));
+}
+
+void StreamTask::AddRecord(int queue, int64_t offset, RawRecord record) {
+  queues_[queue].records.emplace_back(offset, std::move(record));
   ++buffered_;
 }
 
 bool StreamTask::ProcessOne() {
   Queue* next = nullptr;
   int64_t best = std::numeric_limits<int64_t>::max();
-  for (auto& [topic, q] : queues_) {
+  for (Queue& q : queues_) {
     if (!q.records.empty() && q.records.front().second.timestamp < best) {
       best = q.records.front().second.timestamp;
       next = &q;
@@ -161,7 +177,9 @@ bool StreamTask::ProcessOne() {
   --buffered_;
   next->next_offset = offset + 1;
   processed_since_commit_ = true;
-  metadata_ = RecordMetadata{next->topic, id_.partition, offset};
+  current_queue_ = next;
+  current_offset_ = offset;
+  metadata_.reset();
   current_timestamp_ = record.timestamp;
   if (record.timestamp > stream_time_) stream_time_ = record.timestamp;
   current_raw_ = &record;
@@ -180,17 +198,26 @@ bool StreamTask::ProcessOne() {
                                           " failed: ", e.what()));
     }
     spdlog::warn("task {}: processing {} failed, skipped: {}", id_.ToString(), where, e.what());
-    if (env_.dead_letter) env_.dead_letter(record, *metadata_, e.what());
+    if (env_.dead_letter) env_.dead_letter(record, *record_metadata(), e.what());
     RecordDropped("processing-error");
   }
-  if (env_.on_processed) env_.on_processed(id_);
+  ++processed_count_;
   // Stream-time punctuation runs after the record that moved stream time past its mark.
+  current_queue_ = nullptr;
   metadata_.reset();
   Punctuate(PunctuationType::kStreamTime, stream_time_);
   return true;
 }
 
+const std::optional<RecordMetadata>& StreamTask::record_metadata() const {
+  if (current_queue_ != nullptr && !metadata_) {
+    metadata_ = RecordMetadata{current_queue_->topic, id_.partition, current_offset_};
+  }
+  return metadata_;
+}
+
 void StreamTask::PunctuateWallClock(int64_t now_ms) {
+  current_queue_ = nullptr;
   metadata_.reset();
   Punctuate(PunctuationType::kWallClockTime, now_ms);
 }
@@ -224,7 +251,7 @@ void StreamTask::RecordDropped(std::string_view reason) {
 
 void StreamTask::OnDeserializationError(std::string_view node, const std::string& error) {
   std::string where =
-      metadata_ ? absl::StrCat(metadata_->topic, "-", metadata_->partition, "@", metadata_->offset)
+      record_metadata() ? absl::StrCat(metadata_->topic, "-", metadata_->partition, "@", metadata_->offset)
                 : std::string("?");
   if (env_.deserialization_policy == ExceptionPolicy::kFail) {
     throw DeserializationFailure(absl::StrCat("task ", id_.ToString(), ": cannot deserialize ",
@@ -232,7 +259,7 @@ void StreamTask::OnDeserializationError(std::string_view node, const std::string
   }
   spdlog::warn("task {}: skipping record {} that {} cannot deserialize: {}", id_.ToString(), where,
                node, error);
-  if (env_.dead_letter && current_raw_ != nullptr && metadata_) {
+  if (env_.dead_letter && current_raw_ != nullptr && record_metadata()) {
     env_.dead_letter(*current_raw_, *metadata_, error);
   }
   RecordDropped("deserialization-error");
@@ -262,8 +289,8 @@ absl::Status StreamTask::CommitStores(const std::map<std::string, int64_t>& chan
 
 std::map<std::pair<std::string, int32_t>, int64_t> StreamTask::ConsumedOffsets() const {
   std::map<std::pair<std::string, int32_t>, int64_t> out;
-  for (const auto& [topic, q] : queues_) {
-    if (q.next_offset >= 0) out[{topic, id_.partition}] = q.next_offset;
+  for (const Queue& q : queues_) {
+    if (q.next_offset >= 0) out[{q.topic, id_.partition}] = q.next_offset;
   }
   return out;
 }

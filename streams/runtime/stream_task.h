@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -54,8 +55,6 @@ struct TaskEnvironment {
   // Called with the raw record a handler skipped and why (the dead-letter topic).
   std::function<void(const RawRecord&, const RecordMetadata&, const std::string& error)>
       dead_letter;
-  // Called for each record processed (metrics).
-  std::function<void(const TaskId&)> on_processed;
 };
 
 class StreamTask : public TaskContext {
@@ -80,6 +79,11 @@ class StreamTask : public TaskContext {
 
   // Queues a record read from `topic` (as the runtime names it) / `partition` at `offset`.
   void AddRecord(const std::string& topic, int32_t partition, int64_t offset, RawRecord record);
+  // The same for a record of this task's partition from the input queue QueueIndex(topic)
+  // returned (the runtime resolves it once per partition, not per record).
+  void AddRecord(int queue, int64_t offset, RawRecord record);
+  // The input queue of `topic` (as the runtime names it); -1 when the task does not read it.
+  int QueueIndex(std::string_view topic) const;
   size_t buffered() const { return buffered_; }
 
   // Processes the next record by timestamp across the task's partitions. Returns false when
@@ -99,6 +103,9 @@ class StreamTask : public TaskContext {
   bool commit_requested() const { return commit_requested_; }
   void ClearCommitRequest() { commit_requested_ = false; }
   bool processed_since_commit() const { return processed_since_commit_; }
+  // Records processed since the last call (the runner adds them to its metrics in batches:
+  // a metric update per record costs more than some operators).
+  int64_t TakeProcessedCount() { return std::exchange(processed_count_, 0); }
   void ClearProcessed() { processed_since_commit_ = false; }
 
   // Closes nodes and stores. Uncommitted store writes are dropped.
@@ -111,7 +118,7 @@ class StreamTask : public TaskContext {
   // TaskContext
   const TaskId& task_id() const override { return id_; }
   const std::string& application_id() const override { return env_.application_id; }
-  const std::optional<RecordMetadata>& record_metadata() const override { return metadata_; }
+  const std::optional<RecordMetadata>& record_metadata() const override;
   int64_t stream_time() const override { return stream_time_; }
   int64_t wall_clock_ms() const override { return env_.wall_clock_ms(); }
   StoreInstance* GetStore(std::string_view name) override { return FindStore(name); }
@@ -158,14 +165,19 @@ class StreamTask : public TaskContext {
   std::vector<std::unique_ptr<ProcessorNode>> nodes_;
   std::vector<std::unique_ptr<NodeContext>> contexts_;
   std::map<std::string, Store, std::less<>> stores_;
-  std::map<std::string, Queue> queues_;  // by resolved topic
+  std::vector<Queue> queues_;  // one per resolved input topic; fixed after Build()
   std::vector<std::string> input_topics_;
   std::deque<Punctuation> punctuations_;  // a deque: callbacks may schedule more
-  std::optional<RecordMetadata> metadata_;
+  // The record being processed: its queue and offset. Its RecordMetadata (a topic-name
+  // copy) is built only when asked for.
+  const Queue* current_queue_ = nullptr;
+  int64_t current_offset_ = 0;
+  mutable std::optional<RecordMetadata> metadata_;
   int64_t stream_time_ = -1;
   int64_t current_timestamp_ = 0;
   const RawRecord* current_raw_ = nullptr;
   size_t buffered_ = 0;
+  int64_t processed_count_ = 0;
   bool commit_requested_ = false;
   bool processed_since_commit_ = false;
   bool initialized_ = false;

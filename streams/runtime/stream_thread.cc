@@ -212,13 +212,6 @@ TaskEnvironment StreamThread::MakeEnvironment() {
     }
     it->second.Increment();
   };
-  env.on_processed = [metrics, clients](const TaskId& task) {
-    auto it = clients->processed.find(task);
-    if (it == clients->processed.end()) {
-      it = clients->processed.emplace(task, metrics->RecordsProcessed(task.ToString())).first;
-    }
-    it->second.Increment();
-  };
   if (!c.dead_letter_topic.empty()) {
     std::string dlq = c.dead_letter_topic;
     env.dead_letter = [clients, dlq](const RawRecord& raw, const RecordMetadata& where,
@@ -467,10 +460,10 @@ absl::Status StreamThread::AssignConsumer() {
 void StreamThread::PollOnce() {
   rd_kafka_t* consumer = clients_->consumer.get();
   int timeout_ms = 20;
+  for (auto& [id, task] : tasks_) {
+    if (task->buffered() > kMaxBufferedPerTask) return;
+  }
   for (int i = 0; i < 2000; ++i) {
-    size_t buffered = 0;
-    for (auto& [id, task] : tasks_) buffered = std::max(buffered, task->buffered());
-    if (buffered > kMaxBufferedPerTask) break;
     rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer, timeout_ms);
     if (m == nullptr) break;
     timeout_ms = 0;
@@ -481,21 +474,24 @@ void StreamThread::PollOnce() {
       rd_kafka_message_destroy(m);
       continue;
     }
-    // Resolve (topic handle, partition) -> task without building a string per record; the
-    // cache is cleared on every assignment, while the handles it keys on are referenced.
+    // Resolve (topic handle, partition) -> (task, input queue) without building a string
+    // per record; the cache is cleared on every assignment, while the handles it keys on
+    // are referenced.
     auto& by_partition = topic_cache_[m->rkt];
     if (by_partition.empty()) {
       std::string name = rd_kafka_topic_name(m->rkt);
       for (const auto& [tp, task] : partition_to_task_) {
         if (tp.first != name) continue;
         if (by_partition.size() <= static_cast<size_t>(tp.second)) by_partition.resize(tp.second + 1);
-        by_partition[tp.second] = task;
+        by_partition[tp.second] = {task, task->QueueIndex(name)};
       }
-      if (by_partition.empty()) by_partition.push_back(nullptr);
+      if (by_partition.empty()) by_partition.push_back({});
     }
-    StreamTask* target = m->partition >= 0 && static_cast<size_t>(m->partition) < by_partition.size()
-                             ? by_partition[m->partition]
-                             : nullptr;
+    StreamTask* target = nullptr;
+    if (m->partition >= 0 && static_cast<size_t>(m->partition) < by_partition.size() &&
+        by_partition[m->partition].queue >= 0) {
+      target = by_partition[m->partition].task;
+    }
     if (target != nullptr) {
       RawRecord r;
       if (m->key != nullptr) r.key.emplace(static_cast<const char*>(m->key), m->key_len);
@@ -516,11 +512,10 @@ void StreamThread::PollOnce() {
           r.headers.push_back(std::move(h));
         }
       }
-      target->AddRecord(target->input_topics().size() == 1 ? target->input_topics().front()
-                                                           : std::string(rd_kafka_topic_name(m->rkt)),
-                        m->partition, m->offset, std::move(r));
+      target->AddRecord(by_partition[m->partition].queue, m->offset, std::move(r));
     }
     rd_kafka_message_destroy(m);
+    if (target != nullptr && target->buffered() > kMaxBufferedPerTask) break;
   }
 }
 
@@ -528,6 +523,13 @@ bool StreamThread::ProcessSome() {
   bool any = false;
   for (auto& [id, task] : tasks_) {
     for (int i = 0; i < 1000 && task->ProcessOne(); ++i) any = true;
+    if (int64_t n = task->TakeProcessedCount(); n > 0) {
+      auto it = clients_->processed.find(id);
+      if (it == clients_->processed.end()) {
+        it = clients_->processed.emplace(id, shared_.metrics->RecordsProcessed(id.ToString())).first;
+      }
+      it->second.Increment(static_cast<double>(n));
+    }
   }
   return any;
 }
@@ -550,7 +552,7 @@ absl::Status StreamThread::Commit() {
   }
   std::vector<TopicPartitionOffset> offsets;
   std::map<std::pair<std::string, int32_t>, int64_t> purge;
-  const auto& acked = clients_->collector.acked_offsets();
+  const auto acked = clients_->collector.acked_offsets();
   for (auto& [id, task] : tasks_) {
     std::map<std::string, int64_t> changelog_offsets;
     for (const auto& entry : task->Stores()) {

@@ -103,8 +103,13 @@ class StreamThread {
   std::mutex tasks_mu_;  // guards tasks_ against interactive queries
   std::map<TaskId, std::unique_ptr<StreamTask>> tasks_;
   std::map<std::pair<std::string, int32_t>, StreamTask*> partition_to_task_;
-  // Consumer topic handle -> task per partition (PollOnce's per-record lookup).
-  std::map<const void*, std::vector<StreamTask*>> topic_cache_;
+  // Consumer topic handle -> (task, input queue) per partition (PollOnce's per-record
+  // lookup); queue -1: no task reads that partition.
+  struct QueueRef {
+    StreamTask* task = nullptr;
+    int queue = -1;
+  };
+  std::map<const void*, std::vector<QueueRef>> topic_cache_;
   int64_t last_commit_ms_ = 0;
   int64_t last_purge_ms_ = 0;
 };

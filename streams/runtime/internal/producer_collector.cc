@@ -5,18 +5,37 @@
 
 namespace rill::streams::internal {
 
+ProducerCollector::~ProducerCollector() {
+  for (auto& [name, handle] : topics_) rd_kafka_topic_destroy(handle);
+}
+
 void ProducerCollector::DeliveryReport(rd_kafka_t*, const void* message, void* opaque) {
   auto* self = static_cast<ProducerCollector*>(opaque);
   const auto* m = static_cast<const rd_kafka_message_t*>(message);
-  std::string topic = rd_kafka_topic_name(m->rkt);
   if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     ++self->failed_sends_;
-    self->errors_.push_back(topic + "-" + std::to_string(m->partition) + ": " +
-                            rd_kafka_err2str(m->err));
+    self->errors_.push_back(std::string(rd_kafka_topic_name(m->rkt)) + "-" +
+                            std::to_string(m->partition) + ": " + rd_kafka_err2str(m->err));
     return;
   }
-  int64_t& last = self->acked_[{topic, m->partition}];
+  int64_t& last = self->acked_[{m->rkt, m->partition}];
   if (m->offset > last) last = m->offset;
+}
+
+std::map<std::pair<std::string, int32_t>, int64_t> ProducerCollector::acked_offsets() const {
+  std::map<std::pair<std::string, int32_t>, int64_t> out;
+  for (const auto& [tp, offset] : acked_) {
+    out[{rd_kafka_topic_name(tp.first), tp.second}] = offset;
+  }
+  return out;
+}
+
+rd_kafka_topic_t* ProducerCollector::TopicHandle(const std::string& topic) {
+  auto it = topics_.find(topic);
+  if (it != topics_.end()) return it->second;
+  rd_kafka_topic_t* handle = rd_kafka_topic_new(producer_, topic.c_str(), nullptr);
+  if (handle != nullptr) topics_.emplace(topic, handle);
+  return handle;
 }
 
 void ProducerCollector::Send(const std::string& topic, int32_t partition,
@@ -29,6 +48,12 @@ void ProducerCollector::Send(const std::string& topic, int32_t partition,
   size_t value_len = value ? value->size() : 0;
   int32_t target = partition < 0 ? RD_KAFKA_PARTITION_UA : partition;
   int64_t ts = timestamp > 0 ? timestamp : 0;
+  rd_kafka_topic_t* rkt = TopicHandle(topic);
+  if (rkt == nullptr) {
+    ++failed_sends_;
+    errors_.push_back(topic + ": " + rd_kafka_err2str(rd_kafka_last_error()));
+    return;
+  }
   for (;;) {
     rd_kafka_headers_t* hdrs = nullptr;
     if (!headers.empty()) {
@@ -40,7 +65,7 @@ void ProducerCollector::Send(const std::string& topic, int32_t partition,
       }
     }
     rd_kafka_resp_err_t err = rd_kafka_producev(
-        producer_, RD_KAFKA_V_TOPIC(topic.c_str()),
+        producer_, RD_KAFKA_V_RKT(rkt),
         RD_KAFKA_V_PARTITION(target), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
         RD_KAFKA_V_KEY(key_ptr, key_len), RD_KAFKA_V_VALUE(value_ptr, value_len),
         RD_KAFKA_V_TIMESTAMP(ts), RD_KAFKA_V_HEADERS(hdrs),
