@@ -2,6 +2,7 @@
 #include "streams/runtime/stream_thread.h"
 
 #include <librdkafka/rdkafka.h>
+#include <pthread.h>
 
 #include <algorithm>
 #include <chrono>
@@ -227,6 +228,9 @@ TaskEnvironment StreamThread::MakeEnvironment() {
 }
 
 void StreamThread::Run() {
+  // Named like Kafka Streams' threads (within Linux's 15 characters) so top, perf and gdb
+  // tell them apart from librdkafka's.
+  pthread_setname_np(pthread_self(), ("StreamThread-" + std::to_string(index_ + 1)).substr(0, 15).c_str());
   absl::Status status = Setup();
   SetState(State::kRebalancing);
   bool need_join = true;
@@ -444,10 +448,34 @@ absl::Status StreamThread::AssignConsumer() {
       rd_kafka_topic_partition_list_destroy(list);
       return committed.status();
     }
+    rd_kafka_topic_partition_list_t* uncommitted = rd_kafka_topic_partition_list_new(1);
     for (const auto& tpo : *committed) {
-      rd_kafka_topic_partition_list_add(list, tpo.topic.c_str(), tpo.partition)->offset =
-          tpo.offset >= 0 ? tpo.offset : RD_KAFKA_OFFSET_BEGINNING;
+      if (tpo.offset >= 0) {
+        rd_kafka_topic_partition_list_add(list, tpo.topic.c_str(), tpo.partition)->offset =
+            tpo.offset;
+      } else {
+        // ListOffsets' timestamp -2 asks for the log start offset.
+        rd_kafka_topic_partition_list_add(uncommitted, tpo.topic.c_str(), tpo.partition)->offset =
+            RD_KAFKA_OFFSET_BEGINNING;
+      }
     }
+    // Start uncommitted partitions at the log start offset looked up here, in one request,
+    // rather than assigning the logical BEGINNING: librdkafka 2.0.2 resolves that with an
+    // offset query that, when it runs before the broker thread has taken the partition over,
+    // finds "no current leader" and retries only after 500 ms (seen on every start).
+    // auto.offset.reset=earliest covers a start offset purged meanwhile.
+    if (uncommitted->cnt > 0 &&
+        rd_kafka_offsets_for_times(clients_->consumer.get(), uncommitted, kAdminTimeoutMs) !=
+            RD_KAFKA_RESP_ERR_NO_ERROR) {
+      for (int i = 0; i < uncommitted->cnt; ++i) uncommitted->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
+    }
+    for (int i = 0; i < uncommitted->cnt; ++i) {
+      const rd_kafka_topic_partition_t& tp = uncommitted->elems[i];
+      rd_kafka_topic_partition_list_add(list, tp.topic, tp.partition)->offset =
+          tp.err == RD_KAFKA_RESP_ERR_NO_ERROR && tp.offset >= 0 ? tp.offset
+                                                                 : RD_KAFKA_OFFSET_BEGINNING;
+    }
+    rd_kafka_topic_partition_list_destroy(uncommitted);
   }
   rd_kafka_resp_err_t err = rd_kafka_assign(clients_->consumer.get(), list);
   rd_kafka_topic_partition_list_destroy(list);

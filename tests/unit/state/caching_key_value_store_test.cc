@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
 #include <memory>
 #include <optional>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -402,6 +405,145 @@ TEST_F(CachingKeyValueStoreTest, ThrowingListenerLeavesTheStoreUsable) {
   // "a" and "b" are not flushed twice; "c" is flushed now.
   EXPECT_EQ(seen, (std::vector<std::string>{"a", "b", "c"}));
   EXPECT_EQ(budget_->used_bytes(), 0u);
+}
+
+// The listener rewrites an entry that is still ahead in the running flush and the one it
+// is being told about: both stay dirty and go down again, newest write last.
+TEST_F(CachingKeyValueStoreTest, ListenerRewritesEntriesOfTheRunningFlush) {
+  budget_ = std::make_shared<CacheBudget>(1 << 20);
+  auto memory = NewInMemoryKeyValueStore("s");
+  KeyValueStore* inner = memory.get();
+  KeyValueStore* self = nullptr;
+  std::vector<Flushed> seen;
+  auto store =
+      NewCachingKeyValueStore(std::move(memory), budget_, nullptr, [&](const CacheFlushEntry& e) {
+        seen.push_back(Flushed{std::string(e.key), Copy(e.new_value), Copy(e.old_value), 0});
+        if (e.key == "a" && e.new_value == "1") {
+          ASSERT_TRUE(self->Put("b", "2").ok());
+          ASSERT_TRUE(self->Put("a", "2").ok());
+        }
+      });
+  self = store.get();
+  ASSERT_TRUE(store->Put("a", "1").ok());
+  ASSERT_TRUE(store->Put("b", "1").ok());
+  ASSERT_TRUE(store->Put("c", "1").ok());
+  ASSERT_TRUE(store->Flush().ok());
+  EXPECT_EQ(seen, (std::vector<Flushed>{{"a", "1", std::nullopt, 0},
+                                        {"b", "1", std::nullopt, 0},
+                                        {"c", "1", std::nullopt, 0},
+                                        {"b", "2", "1", 0},
+                                        {"a", "2", "1", 0}}));
+  EXPECT_EQ(Drain(inner->All()), (Pairs{{"a", "2"}, {"b", "2"}, {"c", "1"}}));
+  EXPECT_EQ(budget_->used_bytes(), 0u);
+}
+
+// Random writes, deletes, reads, scans, flushes and evictions against a model of the
+// documented behaviour. The cache keeps its keys unordered and its write order in a list,
+// so this checks the flush and eviction order after rewrites (of the oldest, newest and
+// middle entries) and that scans come out bytewise sorted, keys above 0x7f included.
+TEST_F(CachingKeyValueStoreTest, MatchesAModelUnderRandomOperations) {
+  const uint64_t max_bytes = 12 * CacheBudget::EntryBytes(2, 3);
+  Build(max_bytes);
+  std::vector<std::string> names;
+  for (int i = 0; i < 40; ++i) {
+    names.emplace_back(1, static_cast<char>(0x50 + i * 4));
+    if (i % 3 == 0) names.back() += 'x';
+  }
+
+  struct Cached {
+    std::optional<std::string> value;
+    int64_t timestamp;
+  };
+  std::map<std::string, Cached> cache;       // the dirty entries
+  std::vector<std::string> order;            // their keys, oldest write first
+  std::map<std::string, std::string> inner;  // what the inner store holds
+  std::vector<Flushed> expected;
+  uint64_t used = 0;
+  auto bytes = [](const std::string& key, const std::optional<std::string>& value) {
+    return CacheBudget::EntryBytes(key.size(), value ? value->size() : 0);
+  };
+  auto write_down_oldest = [&] {
+    const std::string key = order.front();
+    order.erase(order.begin());
+    const Cached c = cache.at(key);
+    std::optional<std::string> old;
+    if (auto it = inner.find(key); it != inner.end()) old = it->second;
+    if (c.value || old) expected.push_back(Flushed{key, c.value, old, c.timestamp});
+    if (c.value) {
+      inner[key] = *c.value;
+    } else {
+      inner.erase(key);
+    }
+    used -= bytes(key, c.value);
+    cache.erase(key);
+  };
+  auto visible = [&] {
+    std::map<std::string, std::string> all = inner;
+    for (const auto& [key, c] : cache) {
+      if (c.value) {
+        all[key] = *c.value;
+      } else {
+        all.erase(key);
+      }
+    }
+    return all;
+  };
+
+  std::mt19937 rng(11);
+  for (int step = 1; step <= 4000; ++step) {
+    now_ = step;
+    const std::string& key = names[rng() % names.size()];
+    const int op = static_cast<int>(rng() % 100);
+    if (op < 3) {
+      ASSERT_TRUE(store_->Flush().ok());
+      while (!order.empty()) write_down_oldest();
+    } else if (op < 20) {
+      std::optional<std::string> want;
+      if (auto it = cache.find(key); it != cache.end()) {
+        want = it->second.value;
+      } else if (auto in = inner.find(key); in != inner.end()) {
+        want = in->second;
+      }
+      auto got = store_->Get(key);
+      ASSERT_TRUE(got.ok());
+      ASSERT_EQ(*got, want) << "step " << step;
+    } else if (op < 24) {
+      const std::string& to = names[rng() % names.size()];
+      const bool reverse = rng() % 2 == 0;
+      Pairs want;
+      for (const auto& [k, v] : visible()) {
+        if (k >= key && k <= to) want.emplace_back(k, v);
+      }
+      if (reverse) std::reverse(want.begin(), want.end());
+      ASSERT_EQ(Drain(store_->Range(key, to, reverse)), want) << "step " << step;
+      Pairs with_prefix;
+      for (const auto& [k, v] : visible()) {
+        if (k[0] == key[0]) with_prefix.emplace_back(k, v);
+      }
+      ASSERT_EQ(Drain(store_->PrefixScan(key.substr(0, 1))), with_prefix) << "step " << step;
+    } else {
+      std::optional<std::string> value;
+      if (rng() % 5 != 0) value = std::to_string(step).substr(0, rng() % 6);
+      if (auto it = cache.find(key); it != cache.end()) {
+        used -= bytes(key, it->second.value);
+        order.erase(std::find(order.begin(), order.end(), key));
+      }
+      cache[key] = Cached{value, step};
+      order.push_back(key);
+      used += bytes(key, value);
+      Put(key, value);
+      while (used > max_bytes && !order.empty()) write_down_oldest();
+    }
+    ASSERT_EQ(flushed_.size(), expected.size()) << "step " << step;
+    ASSERT_EQ(budget_->used_bytes(), used) << "step " << step;
+  }
+  EXPECT_EQ(flushed_, expected);
+  ASSERT_TRUE(store_->Flush().ok());
+  while (!order.empty()) write_down_oldest();
+  EXPECT_EQ(flushed_, expected);
+  EXPECT_EQ(budget_->used_bytes(), 0u);
+  Pairs want(inner.begin(), inner.end());
+  EXPECT_EQ(Drain(inner_->All()), want);
 }
 
 }  // namespace
