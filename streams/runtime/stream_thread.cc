@@ -39,6 +39,7 @@ constexpr size_t kMaxBufferedPerTask = 50000;  // stop polling while a task hold
 
 struct StreamThread::Clients {
   RdKafkaHandle consumer;
+  rd_kafka_queue_t* consumer_queue = nullptr;  // the consumer's queue, for batched reads
   RdKafkaHandle restore_consumer;
   RdKafkaHandle producer;
   ProducerCollector collector;
@@ -120,6 +121,7 @@ absl::Status StreamThread::Setup() {
   if (!main_consumer.ok()) return main_consumer.status();
   clients_->consumer = std::move(*main_consumer);
   rd_kafka_poll_set_consumer(clients_->consumer.get());
+  clients_->consumer_queue = rd_kafka_queue_get_consumer(clients_->consumer.get());
   consumer["client.id"] = client_id_ + "-restore-consumer";
   auto restore = NewKafkaClient(ClientKind::kConsumer, consumer);
   if (!restore.ok()) return restore.status();
@@ -290,6 +292,10 @@ void StreamThread::Run() {
   }
   CloseAll();
   if (membership_) membership_->Leave();
+  if (clients_->consumer_queue != nullptr) {
+    rd_kafka_queue_destroy(clients_->consumer_queue);
+    clients_->consumer_queue = nullptr;
+  }
   if (clients_->consumer) rd_kafka_consumer_close(clients_->consumer.get());
   if (clients_->restore_consumer) rd_kafka_consumer_close(clients_->restore_consumer.get());
   if (!status.ok()) {
@@ -485,66 +491,81 @@ absl::Status StreamThread::AssignConsumer() {
   return absl::OkStatus();
 }
 
+// Reads what the consumer has buffered (up to ~2,000 records, or until a task's buffer is
+// full) and queues it in the tasks. Batches come from rd_kafka_consume_batch_queue without
+// waiting; only when nothing is buffered does it block, briefly, in rd_kafka_consumer_poll
+// (a batch call with a timeout would wait to fill the whole batch).
 void StreamThread::PollOnce() {
-  rd_kafka_t* consumer = clients_->consumer.get();
-  int timeout_ms = 20;
   for (auto& [id, task] : tasks_) {
     if (task->buffered() > kMaxBufferedPerTask) return;
   }
-  for (int i = 0; i < 2000; ++i) {
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer, timeout_ms);
-    if (m == nullptr) break;
-    timeout_ms = 0;
-    if (m->err) {
-      if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-        spdlog::warn("{}: consumer: {}", client_id_, rd_kafka_message_errstr(m));
-      }
-      rd_kafka_message_destroy(m);
-      continue;
+  constexpr int kBatch = 500;
+  rd_kafka_message_t* batch[kBatch];
+  for (int round = 0; round < 4; ++round) {
+    ssize_t n = rd_kafka_consume_batch_queue(clients_->consumer_queue, 0, batch, kBatch);
+    if (n <= 0 && round == 0) {
+      batch[0] = rd_kafka_consumer_poll(clients_->consumer.get(), 20);
+      n = batch[0] != nullptr ? 1 : 0;
     }
-    // Resolve (topic handle, partition) -> (task, input queue) without building a string
-    // per record; the cache is cleared on every assignment, while the handles it keys on
-    // are referenced.
-    auto& by_partition = topic_cache_[m->rkt];
-    if (by_partition.empty()) {
-      std::string name = rd_kafka_topic_name(m->rkt);
-      for (const auto& [tp, task] : partition_to_task_) {
-        if (tp.first != name) continue;
-        if (by_partition.size() <= static_cast<size_t>(tp.second)) by_partition.resize(tp.second + 1);
-        by_partition[tp.second] = {task, task->QueueIndex(name)};
-      }
-      if (by_partition.empty()) by_partition.push_back({});
+    if (n <= 0) return;
+    bool full = false;
+    for (ssize_t i = 0; i < n; ++i) {
+      StreamTask* target = Route(batch[i]);
+      rd_kafka_message_destroy(batch[i]);
+      full |= target != nullptr && target->buffered() > kMaxBufferedPerTask;
     }
-    StreamTask* target = nullptr;
-    if (m->partition >= 0 && static_cast<size_t>(m->partition) < by_partition.size() &&
-        by_partition[m->partition].queue >= 0) {
-      target = by_partition[m->partition].task;
-    }
-    if (target != nullptr) {
-      RawRecord r;
-      if (m->key != nullptr) r.key.emplace(static_cast<const char*>(m->key), m->key_len);
-      if (m->payload != nullptr) r.value.emplace(static_cast<const char*>(m->payload), m->len);
-      rd_kafka_timestamp_type_t type;
-      r.timestamp = rd_kafka_message_timestamp(m, &type);
-      rd_kafka_headers_t* hdrs = nullptr;
-      if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR && hdrs != nullptr &&
-          rd_kafka_header_cnt(hdrs) > 0) {
-        const char* name;
-        const void* value;
-        size_t size;
-        for (size_t idx = 0; rd_kafka_header_get_all(hdrs, idx, &name, &value, &size) ==
-                             RD_KAFKA_RESP_ERR_NO_ERROR;
-             ++idx) {
-          Header h{name, std::nullopt};
-          if (value != nullptr) h.value.emplace(static_cast<const char*>(value), size);
-          r.headers.push_back(std::move(h));
-        }
-      }
-      target->AddRecord(by_partition[m->partition].queue, m->offset, std::move(r));
-    }
-    rd_kafka_message_destroy(m);
-    if (target != nullptr && target->buffered() > kMaxBufferedPerTask) break;
+    if (full || n < kBatch) return;
   }
+}
+
+StreamTask* StreamThread::Route(rd_kafka_message_t* m) {
+  if (m->err) {
+    if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      spdlog::warn("{}: consumer: {}", client_id_, rd_kafka_message_errstr(m));
+    }
+    return nullptr;
+  }
+  // Resolve (topic handle, partition) -> (task, input queue) without building a string
+  // per record; the cache is cleared on every assignment, while the handles it keys on
+  // are referenced.
+  auto& by_partition = topic_cache_[m->rkt];
+  if (by_partition.empty()) {
+    std::string name = rd_kafka_topic_name(m->rkt);
+    for (const auto& [tp, task] : partition_to_task_) {
+      if (tp.first != name) continue;
+      if (by_partition.size() <= static_cast<size_t>(tp.second)) by_partition.resize(tp.second + 1);
+      by_partition[tp.second] = {task, task->QueueIndex(name)};
+    }
+    if (by_partition.empty()) by_partition.push_back({});
+  }
+  StreamTask* target = nullptr;
+  if (m->partition >= 0 && static_cast<size_t>(m->partition) < by_partition.size() &&
+      by_partition[m->partition].queue >= 0) {
+    target = by_partition[m->partition].task;
+  }
+  if (target != nullptr) {
+    RawRecord r;
+    if (m->key != nullptr) r.key.emplace(static_cast<const char*>(m->key), m->key_len);
+    if (m->payload != nullptr) r.value.emplace(static_cast<const char*>(m->payload), m->len);
+    rd_kafka_timestamp_type_t type;
+    r.timestamp = rd_kafka_message_timestamp(m, &type);
+    rd_kafka_headers_t* hdrs = nullptr;
+    if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR && hdrs != nullptr &&
+        rd_kafka_header_cnt(hdrs) > 0) {
+      const char* name;
+      const void* value;
+      size_t size;
+      for (size_t idx = 0; rd_kafka_header_get_all(hdrs, idx, &name, &value, &size) ==
+                           RD_KAFKA_RESP_ERR_NO_ERROR;
+           ++idx) {
+        Header h{name, std::nullopt};
+        if (value != nullptr) h.value.emplace(static_cast<const char*>(value), size);
+        r.headers.push_back(std::move(h));
+      }
+    }
+    target->AddRecord(by_partition[m->partition].queue, m->offset, std::move(r));
+  }
+  return target;
 }
 
 bool StreamThread::ProcessSome() {

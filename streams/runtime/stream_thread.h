@@ -23,6 +23,8 @@
 #include "streams/runtime/streams_config.h"
 #include "streams/topology/topology.h"
 
+struct rd_kafka_message_s;
+
 namespace rill::state {
 class CacheBudget;
 class RocksDbResources;
@@ -81,6 +83,9 @@ class StreamThread {
   absl::Status Restore(StreamTask& task);
   absl::Status AssignConsumer();
   void PollOnce();
+  // Queues a consumed record in the task that reads its partition; returns that task (null
+  // for errors and partitions no task reads).
+  StreamTask* Route(rd_kafka_message_s* m);
   bool ProcessSome();
   absl::Status Commit();
   void CloseAll();
