@@ -286,6 +286,14 @@ for n in 1 3 10; do group_row join "$n" "$GROUP_DEFAULT_NOTE"; done
 R_STREAMS=""
 STREAMS_FOREIGN=0
 STREAMS_ARGS=(streams --lines "$STREAMS_LINES" --partitions 6)
+# Both pipelines of a run share one process and so one allocator: jemalloc, as the shipped
+# streams examples link it (docs/PERFORMANCE.md, "Allocator"; STREAMS_ALLOCATOR=glibc to
+# measure with glibc's malloc instead).
+STREAMS_PRELOAD=""
+if [[ ${STREAMS_ALLOCATOR:-jemalloc} == jemalloc ]]; then
+  STREAMS_PRELOAD="$(pkg-config --variable=libdir jemalloc)/libjemalloc.so.2"
+  [[ -f $STREAMS_PRELOAD ]] || { echo "run_perf.sh: $STREAMS_PRELOAD missing (libjemalloc-dev)" >&2; exit 1; }
+fi
 [[ -n ${RILL_PERF_BOOTSTRAP:-} ]] && STREAMS_ARGS+=(--bootstrap-servers "$RILL_PERF_BOOTSTRAP")
 for ((run = 1; run <= RUNS; run++)); do
   sync
@@ -294,7 +302,7 @@ for ((run = 1; run <= RUNS; run++)); do
   ours0=$(brokers_cpu)
   wall0=$(date +%s.%N)
   TIMEFORMAT='%U %S'
-  if ! { time out=$("$PERF" "${STREAMS_ARGS[@]}" 2>>"$LOG"); } 2>"$WORK/time"; then
+  if ! { time out=$(LD_PRELOAD="$STREAMS_PRELOAD" "$PERF" "${STREAMS_ARGS[@]}" 2>>"$LOG"); } 2>"$WORK/time"; then
     echo "$out" >>"$LOG"
     echo "run_perf.sh: rill-perf ${STREAMS_ARGS[*]} failed" >&2
     exit 1

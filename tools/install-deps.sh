@@ -8,7 +8,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   librocksdb-dev librdkafka-dev libabsl-dev libprotobuf-dev protobuf-compiler
   libfmt-dev libspdlog-dev prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libasio-dev libcpp-httplib-dev nlohmann-json3-dev
+  libasio-dev libcpp-httplib-dev nlohmann-json3-dev libjemalloc-dev
   libzstd-dev liblz4-dev libsnappy-dev zlib1g-dev
   kcat python3-confluent-kafka python3-kafka python3-lz4 python3-zstandard python3-snappy
   nodejs npm

@@ -1,6 +1,7 @@
 // Rill word count and stateless map versus hand-written librdkafka loops (see streams_bench.h).
 #include "streams_bench.h"
 
+#include <dlfcn.h>
 #include <fmt/core.h>
 #include <librdkafka/rdkafka.h>
 #include <sys/resource.h>
@@ -772,6 +773,9 @@ int RunStreamsBench(const std::string& bootstrap_arg, const Workload& w, const S
       "used by the hand loops too); Rill: 1 stream thread, at_least_once, "
       "commit.interval.ms={}, statestore.cache.max.bytes=10 MiB\n",
       env.commit_interval_ms);
+  // jemalloc exports mallctl; glibc's malloc does not. Both pipelines share the process's.
+  fmt::print("[streams] allocator (both pipelines): {}\n",
+             dlsym(RTLD_DEFAULT, "mallctl") != nullptr ? "jemalloc" : "glibc malloc");
   for (const auto& [k, v] : env.consumer_props) {
     fmt::print("[streams] every consumer (hand and Rill): {}={}\n", k, v);
   }
