@@ -493,17 +493,20 @@ absl::Status StreamThread::AssignConsumer() {
 
 // Reads what the consumer has buffered (up to ~2,000 records, or until a task's buffer is
 // full) and queues it in the tasks. Batches come from rd_kafka_consume_batch_queue without
-// waiting; only when nothing is buffered does it block, briefly, in rd_kafka_consumer_poll
-// (a batch call with a timeout would wait to fill the whole batch).
+// waiting; only when neither librdkafka nor any task has a record does it block, briefly,
+// in rd_kafka_consumer_poll (a batch call with a timeout would wait to fill the whole
+// batch). Blocking while tasks still held records cost 20 ms per 1,000 of them.
 void StreamThread::PollOnce() {
+  bool tasks_idle = true;
   for (auto& [id, task] : tasks_) {
     if (task->buffered() > kMaxBufferedPerTask) return;
+    if (task->buffered() > 0) tasks_idle = false;
   }
   constexpr int kBatch = 500;
   rd_kafka_message_t* batch[kBatch];
   for (int round = 0; round < 4; ++round) {
     ssize_t n = rd_kafka_consume_batch_queue(clients_->consumer_queue, 0, batch, kBatch);
-    if (n <= 0 && round == 0) {
+    if (n <= 0 && round == 0 && tasks_idle) {
       batch[0] = rd_kafka_consumer_poll(clients_->consumer.get(), 20);
       n = batch[0] != nullptr ? 1 : 0;
     }

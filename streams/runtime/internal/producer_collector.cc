@@ -31,10 +31,20 @@ std::map<std::pair<std::string, int32_t>, int64_t> ProducerCollector::acked_offs
 }
 
 rd_kafka_topic_t* ProducerCollector::TopicHandle(const std::string& topic) {
+  // Consecutive sends mostly go to one topic (a sink's); comparing the name is cheaper than
+  // hashing it.
+  if (last_handle_ != nullptr && topic == last_topic_) return last_handle_;
   auto it = topics_.find(topic);
-  if (it != topics_.end()) return it->second;
-  rd_kafka_topic_t* handle = rd_kafka_topic_new(producer_, topic.c_str(), nullptr);
-  if (handle != nullptr) topics_.emplace(topic, handle);
+  rd_kafka_topic_t* handle = nullptr;
+  if (it != topics_.end()) {
+    handle = it->second;
+  } else {
+    handle = rd_kafka_topic_new(producer_, topic.c_str(), nullptr);
+    if (handle == nullptr) return nullptr;
+    topics_.emplace(topic, handle);
+  }
+  last_topic_ = topic;
+  last_handle_ = handle;
   return handle;
 }
 

@@ -52,6 +52,8 @@ class ProducerCollector : public RecordCollector {
 
   rd_kafka_t* producer_ = nullptr;
   absl::flat_hash_map<std::string, rd_kafka_topic_t*> topics_;
+  std::string last_topic_;  // the topic of the previous send and its handle
+  rd_kafka_topic_t* last_handle_ = nullptr;
   // Keyed by our topic handle, so a delivery report costs a hash lookup, not a name copy.
   absl::flat_hash_map<std::pair<const rd_kafka_topic_t*, int32_t>, int64_t> acked_;
   std::vector<std::string> errors_;
