@@ -117,6 +117,7 @@ class StreamThread {
   std::map<const void*, std::vector<QueueRef>> topic_cache_;
   int64_t last_commit_ms_ = 0;
   int64_t last_purge_ms_ = 0;
+  int64_t last_delivery_poll_ms_ = 0;
 };
 
 }  // namespace rill::streams::internal
