@@ -69,7 +69,7 @@ class StreamTask : public TaskContext {
   struct StoreEntry {
     std::string name;
     std::string changelog_topic;  // empty: not logged
-    state::KeyValueStore* store = nullptr;  // outermost layer
+    state::StateStore* store = nullptr;  // outermost layer
   };
   std::vector<StoreEntry> Stores() const;
   StoreInstance* FindStore(std::string_view name);
