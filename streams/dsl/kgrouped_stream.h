@@ -9,8 +9,12 @@
 
 #include "streams/dsl/kstream.h"
 #include "streams/dsl/ktable.h"
+#include "streams/dsl/windows.h"
 
 namespace rill::streams {
+
+template <class K, class V>
+class TimeWindowedKStream;
 
 template <class K, class V>
 class KGroupedStream {
@@ -105,6 +109,21 @@ class KGroupedStream {
   KTable<K, VA> AggregateInto(const Materialized<K, VA>& materialized, const std::string& store,
                               const Named& named, std::string_view prefix,
                               MakeFactory make_factory) const {
+    Materialized<K, VA> m = materialized;
+    if (!m.key_serde) m.key_serde = grouped_.key_serde ? grouped_.key_serde : stream_.key_serde();
+    std::string node = Connect(internal::MakeStoreSpec(m, store, !materialized.name.empty()),
+                               named, prefix, make_factory(store));
+    return KTable<K, VA>(stream_.state(), node, store, m.key_serde, m.value_serde);
+  }
+
+  template <class K2, class V2>
+  friend class TimeWindowedKStream;
+
+  // Repartitions when needed, then adds `spec` and an aggregation node made by `factory`
+  // reading the (repartitioned) stream. Returns the node's name.
+  std::string Connect(internal::StoreSpec spec, const Named& named, std::string_view prefix,
+                      std::function<std::unique_ptr<internal::ProcessorNode>()> factory) const {
+    const std::string store = spec.name;
     auto state = stream_.state();
     Serde<K> ks = grouped_.key_serde ? grouped_.key_serde : stream_.key_serde();
     Serde<V> vs = grouped_.value_serde ? grouped_.value_serde : stream_.value_serde();
@@ -125,15 +144,21 @@ class KGroupedStream {
         input = KStream<K, V>(state, *named_repartition_source_, false, ks, vs);
       }
     }
-    Materialized<K, VA> m = materialized;
-    if (!m.key_serde) m.key_serde = ks;
-    state->topology.AddStore(internal::MakeStoreSpec(m, store, !materialized.name.empty()));
-    input.Add("", Named::as(node), make_factory(store), {store});
-    return KTable<K, VA>(state, node, store, m.key_serde, m.value_serde);
+    state->topology.AddStore(std::move(spec));
+    input.Add("", Named::as(node), std::move(factory), {store});
+    return node;
   }
 
   KStream<K, V> stream_;
   Grouped<K, V> grouped_;
+
+ public:
+  // Windowed aggregations over tumbling or hopping windows.
+  TimeWindowedKStream<K, V> windowedBy(const TimeWindows& windows) const {
+    return TimeWindowedKStream<K, V>(*this, windows);
+  }
+
+ private:
   std::shared_ptr<std::string> named_repartition_source_ = std::make_shared<std::string>();
 };
 

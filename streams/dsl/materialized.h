@@ -7,7 +7,9 @@
 //   .count(Materialized<std::string, int64_t>::as("counts").withCachingDisabled())
 #pragma once
 
+#include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <type_traits>
 
@@ -34,7 +36,8 @@ struct Materialized {
         store_type(other.store_type),
         caching(other.caching),
         logging(other.logging),
-        changelog_configs(other.changelog_configs) {
+        changelog_configs(other.changelog_configs),
+        retention(other.retention) {
     if constexpr (std::is_same_v<K2, K>) key_serde = other.key_serde;
     if constexpr (std::is_same_v<V2, V>) value_serde = other.value_serde;
   }
@@ -46,6 +49,9 @@ struct Materialized {
   bool caching = true;
   bool logging = true;
   std::map<std::string, std::string> changelog_configs;
+  // Window stores: how long windows are kept; unset: window size + grace (Kafka Streams'
+  // default). Must be at least that much.
+  std::optional<std::chrono::milliseconds> retention;
 
   static Materialized as(std::string n) {
     Materialized m;
@@ -77,6 +83,9 @@ struct Materialized {
     });
   }
   Materialized withLoggingDisabled() const { return Set([](auto& m) { m.logging = false; }); }
+  Materialized withRetention(std::chrono::milliseconds r) const {
+    return Set([&](auto& m) { m.retention = r; });
+  }
 
  private:
   template <class F>

@@ -30,6 +30,7 @@
 #include "streams/dsl/named.h"
 #include "streams/dsl/produced.h"
 #include "streams/dsl/stores.h"
+#include "streams/dsl/time_windowed_kstream.h"
 #include "streams/topology/topology.h"
 
 namespace rill::streams {

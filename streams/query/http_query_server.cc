@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cerrno>
 #include <exception>
+#include <limits>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -267,6 +268,8 @@ struct HttpQueryServer::Impl {
   void ListStores(Response& res);
   void GetKey(std::string_view raw_store, std::string_view raw_key, Response& res);
   void RangeScan(std::string_view raw_store, std::string_view raw_query, Response& res);
+  void GetWindows(std::string_view raw_store, std::string_view raw_key, std::string_view raw_query,
+                  Response& res);
   void Health(Response& res);
   void Metrics(Response& res);
 
@@ -322,8 +325,15 @@ void HttpQueryServer::Impl::Route(const Request& req, Response& res) {
     constexpr std::string_view kKeysPrefix = "keys/";
     if (after_store.starts_with(kKeysPrefix)) {
       // Everything after "keys/" is the key, slashes included, so keys that contain '/'
-      // work even when the client did not escape it.
-      return GetKey(rest.substr(0, slash), after_store.substr(kKeysPrefix.size()), res);
+      // work even when the client did not escape it — except a trailing "/windows", which
+      // asks for the key's windows (a key that itself ends in "/windows" escapes its '/').
+      std::string_view key = after_store.substr(kKeysPrefix.size());
+      constexpr std::string_view kWindowsSuffix = "/windows";
+      if (key.size() > kWindowsSuffix.size() && key.ends_with(kWindowsSuffix)) {
+        return GetWindows(rest.substr(0, slash), key.substr(0, key.size() - kWindowsSuffix.size()),
+                          query, res);
+      }
+      return GetKey(rest.substr(0, slash), key, res);
     }
   }
   SendError(res, 404, fmt::format("no such endpoint: {}", Echo(path)));
@@ -350,6 +360,36 @@ void HttpQueryServer::Impl::GetKey(std::string_view raw_store, std::string_view 
                      fmt::format("key '{}' not found in store '{}'", Echo(*key), Echo(*store)));
   }
   SendJson(res, 200, nlohmann::json{{"key", *key}, {"value", **std::move(value)}});
+}
+
+// from and to are window starts in ms, both inclusive; either may be left out (unbounded).
+void HttpQueryServer::Impl::GetWindows(std::string_view raw_store, std::string_view raw_key,
+                                       std::string_view raw_query, Response& res) {
+  std::optional<std::string> store = PercentDecode(raw_store, false);
+  std::optional<std::string> key = PercentDecode(raw_key, false);
+  if (!store.has_value() || !key.has_value()) {
+    return SendError(res, 400, "malformed percent-encoding in the store name or key");
+  }
+  if (store->empty()) return SendError(res, 400, "empty store name");
+  absl::StatusOr<QueryParams> params = ParseQuery(raw_query);
+  if (!params.ok()) return SendError(res, 400, Message(params.status()));
+  int64_t bounds[2] = {std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()};
+  const char* names[2] = {"from", "to"};
+  for (int i = 0; i < 2; ++i) {
+    absl::StatusOr<std::optional<std::string>> text = params->Single(names[i]);
+    if (!text.ok()) return SendError(res, 400, Message(text.status()));
+    if (text->has_value() && !absl::SimpleAtoi(**text, &bounds[i])) {
+      return SendError(res, 400,
+                       fmt::format("'{}' must be a time in milliseconds, got '{}'", names[i],
+                                   Echo(**text)));
+    }
+  }
+  if (bounds[0] > bounds[1]) return SendError(res, 400, "'from' is after 'to'");
+  absl::StatusOr<nlohmann::json> windows = source->Windows(*store, *key, bounds[0], bounds[1]);
+  if (!windows.ok()) {
+    return SendStatus(res, windows.status(), fmt::format("unknown store '{}'", Echo(*store)));
+  }
+  SendJson(res, 200, *std::move(windows));
 }
 
 void HttpQueryServer::Impl::RangeScan(std::string_view raw_store, std::string_view raw_query,

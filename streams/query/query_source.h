@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -47,6 +48,17 @@ class QuerySource {
 
   // Same status codes as Get.
   virtual absl::StatusOr<RangePage> Range(std::string_view store, const RangeQuery& query) = 0;
+
+  // The windows of a key in a window store whose start is in [from, to] (ms), oldest first:
+  // [{"start": ms, "end": ms, "value": ...}, ...]. Same status codes as Get, plus
+  // InvalidArgument when the store is not a window store.
+  virtual absl::StatusOr<nlohmann::json> Windows(std::string_view store, std::string_view key_text,
+                                                 int64_t from, int64_t to) {
+    (void)key_text;
+    (void)from;
+    (void)to;
+    return absl::InvalidArgumentError("store '" + std::string(store) + "' has no windows");
+  }
 
   // Kafka Streams-style Topology::describe() text.
   virtual std::string TopologyDescription() = 0;

@@ -232,10 +232,48 @@ struct KafkaStreams::Impl : public QuerySource {
     return &it->second;
   }
 
+  absl::StatusOr<nlohmann::json> Windows(std::string_view store, std::string_view key_text,
+                                         int64_t from, int64_t to) override {
+    auto spec = QueryableStore(store);
+    if (!spec.ok()) return spec.status();
+    if ((*spec)->kind != internal::StoreKind::kWindow) {
+      return absl::InvalidArgumentError("store '" + std::string(store) +
+                                        "' is a key-value store: query /keys/{key}");
+    }
+    auto key = (*spec)->key_text_to_bytes(key_text);
+    if (!key.ok()) return key.status();
+    nlohmann::json out = nlohmann::json::array();
+    bool hosted = false;
+    absl::Status error;
+    for (auto& thread : threads) {
+      thread->ForEachWindowStore(std::string(store), [&](const TaskId&, state::WindowStore* ws) {
+        hosted = true;
+        if (!error.ok()) return;
+        for (auto it = ws->Fetch(*key, from, to); it->Valid(); it->Next()) {
+          const int64_t start = it->window_start();
+          out.push_back({{"start", start},
+                         {"end", start + (*spec)->window_size_ms},
+                         {"value", (*spec)->value_bytes_to_json(it->value())}});
+          if (!it->status().ok()) error = it->status();
+        }
+      });
+    }
+    if (!error.ok()) return absl::UnavailableError(std::string(error.message()));
+    if (!hosted && state != StreamsState::kRunning) {
+      return absl::UnavailableError("store '" + std::string(store) + "' is not available now (" +
+                                    StateName(state) + ")");
+    }
+    return out;
+  }
+
   absl::StatusOr<std::optional<nlohmann::json>> Get(std::string_view store,
                                                     std::string_view key_text) override {
     auto spec = QueryableStore(store);
     if (!spec.ok()) return spec.status();
+    if ((*spec)->kind != internal::StoreKind::kKeyValue) {
+      return absl::InvalidArgumentError("store '" + std::string(store) +
+                                        "' is a window store: query /keys/{key}/windows");
+    }
     auto key = (*spec)->key_text_to_bytes(key_text);
     if (!key.ok()) return key.status();
     std::optional<nlohmann::json> out;
@@ -264,6 +302,10 @@ struct KafkaStreams::Impl : public QuerySource {
   absl::StatusOr<RangePage> Range(std::string_view store, const RangeQuery& query) override {
     auto spec = QueryableStore(store);
     if (!spec.ok()) return spec.status();
+    if ((*spec)->kind != internal::StoreKind::kKeyValue) {
+      return absl::InvalidArgumentError("store '" + std::string(store) +
+                                        "' is a window store: query /keys/{key}/windows");
+    }
     std::optional<std::string> from, to;
     if (query.from) {
       auto k = (*spec)->key_text_to_bytes(*query.from);

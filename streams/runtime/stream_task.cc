@@ -8,6 +8,7 @@
 #include "state/cache_budget.h"
 #include "state/caching_key_value_store.h"
 #include "state/change_logging_key_value_store.h"
+#include "state/change_logging_window_store.h"
 
 namespace rill::streams::internal {
 
@@ -27,6 +28,11 @@ class StreamTask::TaskChangelogWriter : public state::ChangelogWriter {
   StreamTask* task_;
   std::string topic_;
 };
+
+state::StateStore* StreamTask::Store::lifecycle() const {
+  if (outer) return outer.get();
+  return window_outer.get();
+}
 
 StreamTask::StreamTask(const Topology& topology, TaskId id, TaskEnvironment env)
     : topology_(topology), id_(id), env_(std::move(env)) {}
@@ -50,17 +56,33 @@ absl::Status StreamTask::Build() {
   // Stores first: nodes find them in Init().
   for (const std::string& store_name : sub.stores) {
     const StoreSpec& spec = topology_.stores().at(store_name);
-    auto inner = env_.open_store(spec, id_);
-    if (!inner.ok()) {
-      return absl::Status(inner.status().code(),
-                          absl::StrCat("task ", id_.ToString(), ": opening store '", store_name,
-                                       "': ", inner.status().message()));
-    }
     Store& store = stores_[store_name];
-    std::unique_ptr<state::KeyValueStore> layered = std::move(*inner);
     if (spec.logging) {
       store.changelog_topic = env_.resolve_topic(Topology::ChangelogTopic(store_name), true);
       store.writer = std::make_unique<TaskChangelogWriter>(this, store.changelog_topic);
+    }
+    auto open_error = [&](const absl::Status& s) {
+      return absl::Status(s.code(), absl::StrCat("task ", id_.ToString(), ": opening store '",
+                                                 store_name, "': ", s.message()));
+    };
+    store.instance.spec = &spec;
+    store.instance.flush_listener = &store.listener;
+    if (spec.kind == StoreKind::kWindow) {
+      if (!env_.open_window_store) return open_error(absl::UnimplementedError("no window stores here"));
+      auto inner = env_.open_window_store(spec, id_);
+      if (!inner.ok()) return open_error(inner.status());
+      std::unique_ptr<state::WindowStore> layered = std::move(*inner);
+      if (spec.logging) {
+        layered = state::NewChangeLoggingWindowStore(std::move(layered), store.writer.get());
+      }
+      store.window_outer = std::move(layered);
+      store.instance.window_store = store.window_outer.get();
+      continue;
+    }
+    auto inner = env_.open_store(spec, id_);
+    if (!inner.ok()) return open_error(inner.status());
+    std::unique_ptr<state::KeyValueStore> layered = std::move(*inner);
+    if (spec.logging) {
       layered = state::NewChangeLoggingKeyValueStore(std::move(layered), store.writer.get());
     }
     if (spec.caching && env_.cache) {
@@ -72,9 +94,7 @@ absl::Status StreamTask::Build() {
           });
     }
     store.outer = std::move(layered);
-    store.instance.spec = &spec;
     store.instance.store = store.outer.get();
-    store.instance.flush_listener = &store.listener;
   }
   // Nodes in creation order: parents come before children.
   std::map<std::string, ProcessorNode*> by_name;
@@ -118,7 +138,7 @@ absl::Status StreamTask::Build() {
 std::vector<StreamTask::StoreEntry> StreamTask::Stores() const {
   std::vector<StoreEntry> out;
   for (const auto& [name, store] : stores_) {
-    out.push_back({name, store.changelog_topic, store.outer.get()});
+    out.push_back({name, store.changelog_topic, store.lifecycle()});
   }
   return out;
 }
@@ -268,7 +288,7 @@ void StreamTask::OnDeserializationError(std::string_view node, const std::string
 absl::Status StreamTask::FlushStores() {
   for (auto& [name, store] : stores_) {
     // A flush may forward cached updates downstream: they are records of this task too.
-    absl::Status s = store.outer->Flush();
+    absl::Status s = store.lifecycle()->Flush();
     if (!s.ok()) return s;
   }
   return absl::OkStatus();
@@ -281,7 +301,7 @@ absl::Status StreamTask::CommitStores(const std::map<std::string, int64_t>& chan
       auto it = changelog_offsets.find(store.changelog_topic);
       if (it != changelog_offsets.end()) offset = it->second;
     }
-    absl::Status s = store.outer->Commit(offset);
+    absl::Status s = store.lifecycle()->Commit(offset);
     if (!s.ok()) return s;
   }
   return absl::OkStatus();
@@ -308,7 +328,7 @@ void StreamTask::Close() {
     }
   }
   for (auto& [name, store] : stores_) {
-    if (store.outer) (void)store.outer->Close();
+    if (store.lifecycle() != nullptr) (void)store.lifecycle()->Close();
   }
 }
 

@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "state/changelog_writer.h"
 #include "state/key_value_store.h"
+#include "state/window_store.h"
 #include "streams/processor/internal/node.h"
 #include "streams/topology/topology.h"
 
@@ -44,6 +45,10 @@ struct TaskEnvironment {
   std::function<absl::StatusOr<std::unique_ptr<state::KeyValueStore>>(const StoreSpec& spec,
                                                                       const TaskId& task)>
       open_store;
+  // Opens the innermost window store for `spec` (RocksDB or in-memory).
+  std::function<absl::StatusOr<std::unique_ptr<state::WindowStore>>(const StoreSpec& spec,
+                                                                    const TaskId& task)>
+      open_window_store;
   std::shared_ptr<state::CacheBudget> cache;  // null or zero budget: no caching
   std::function<int64_t()> wall_clock_ms;
   // Internal topics (repartition, changelog) are named <application.id>-<name>.
@@ -150,7 +155,9 @@ class StreamTask : public TaskContext {
     StoreInstance instance;
     std::string changelog_topic;
     std::unique_ptr<TaskChangelogWriter> writer;
-    std::unique_ptr<state::KeyValueStore> outer;
+    std::unique_ptr<state::KeyValueStore> outer;          // key-value stores
+    std::unique_ptr<state::WindowStore> window_outer;     // window stores
+    state::StateStore* lifecycle() const;
     std::function<void(const state::CacheFlushEntry&)> listener;
   };
 

@@ -11,6 +11,8 @@
 
 #include "spdlog/spdlog.h"
 #include "state/in_memory_key_value_store.h"
+#include "state/in_memory_window_store.h"
+#include "state/rocksdb_window_store.h"
 #include "state/rocksdb_key_value_store.h"
 #include "state/state_directory.h"
 #include "streams/query/streams_metrics.h"
@@ -95,7 +97,17 @@ void StreamThread::ForEachStore(const std::string& name,
                                 const std::function<void(const TaskId&, state::KeyValueStore*)>& f) {
   std::lock_guard<std::mutex> lock(tasks_mu_);
   for (auto& [id, task] : tasks_) {
-    if (StoreInstance* store = task->FindStore(name)) f(id, store->store);
+    StoreInstance* store = task->FindStore(name);
+    if (store != nullptr && store->store != nullptr) f(id, store->store);  // key-value stores
+  }
+}
+
+void StreamThread::ForEachWindowStore(
+    const std::string& name, const std::function<void(const TaskId&, state::WindowStore*)>& f) {
+  std::lock_guard<std::mutex> lock(tasks_mu_);
+  for (auto& [id, task] : tasks_) {
+    StoreInstance* store = task->FindStore(name);
+    if (store != nullptr && store->window_store != nullptr) f(id, store->window_store);
   }
 }
 
@@ -194,6 +206,14 @@ TaskEnvironment StreamThread::MakeEnvironment() {
     if (!spec.persistent) return state::NewInMemoryKeyValueStore(spec.name);
     return state::OpenRocksDbKeyValueStore(spec.name,
                                            dir->StoreDirectory(task.ToString(), spec.name), rocksdb);
+  };
+  env.open_window_store = [dir, rocksdb](const StoreSpec& spec, const TaskId& task)
+      -> absl::StatusOr<std::unique_ptr<state::WindowStore>> {
+    if (!spec.persistent) {
+      return state::NewInMemoryWindowStore(spec.name, spec.retention_ms, 0, spec.retain_duplicates);
+    }
+    return state::OpenRocksDbWindowStore(spec.name, dir->StoreDirectory(task.ToString(), spec.name),
+                                         rocksdb, spec.retention_ms, 0, spec.retain_duplicates);
   };
   env.cache = shared_.cache;
   env.wall_clock_ms = [] { return WallMs(); };

@@ -29,6 +29,7 @@ namespace rill::state {
 class CacheBudget;
 class RocksDbResources;
 class StateDirectory;
+class WindowStore;
 }  // namespace rill::state
 
 namespace rill::streams {
@@ -73,6 +74,9 @@ class StreamThread {
   // tasks are not closed meanwhile (interactive queries).
   void ForEachStore(const std::string& name,
                     const std::function<void(const TaskId&, state::KeyValueStore*)>& f);
+  // The same for window stores.
+  void ForEachWindowStore(const std::string& name,
+                          const std::function<void(const TaskId&, state::WindowStore*)>& f);
   std::vector<TaskId> ActiveTasks();
 
  private:

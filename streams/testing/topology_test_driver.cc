@@ -3,6 +3,8 @@
 
 #include <filesystem>
 
+#include "state/in_memory_window_store.h"
+#include "state/rocksdb_window_store.h"
 #include "state/cache_budget.h"
 #include "state/in_memory_key_value_store.h"
 #include "state/rocksdb_key_value_store.h"
@@ -86,6 +88,17 @@ TopologyTestDriver::TopologyTestDriver(Topology topology, TestDriverConfig confi
         std::filesystem::path(impl->state_dir) / task.ToString() / "rocksdb" / spec.name;
     std::filesystem::create_directories(dir);
     return state::OpenRocksDbKeyValueStore(spec.name, dir.string(), impl->rocksdb);
+  };
+  env.open_window_store = [impl](const internal::StoreSpec& spec, const TaskId& task)
+      -> absl::StatusOr<std::unique_ptr<state::WindowStore>> {
+    if (!spec.persistent) {
+      return state::NewInMemoryWindowStore(spec.name, spec.retention_ms, 0, spec.retain_duplicates);
+    }
+    std::filesystem::path dir =
+        std::filesystem::path(impl->state_dir) / task.ToString() / "rocksdb" / spec.name;
+    std::filesystem::create_directories(dir);
+    return state::OpenRocksDbWindowStore(spec.name, dir.string(), impl->rocksdb, spec.retention_ms,
+                                         0, spec.retain_duplicates);
   };
   env.cache = impl_->cache;
   env.wall_clock_ms = [impl] { return impl->wall_clock_ms; };

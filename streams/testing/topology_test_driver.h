@@ -20,6 +20,7 @@
 
 #include "streams/processor/internal/node.h"
 #include "streams/processor/key_value_store.h"
+#include "streams/processor/window_store.h"
 #include "streams/serde/serde.h"
 #include "streams/topology/topology.h"
 
@@ -71,7 +72,21 @@ class TopologyTestDriver {
       throw StreamsException("store '" + name + "' holds " + store->spec->type_names +
                              ", not the types requested");
     }
+    if (store->store == nullptr) throw StreamsException("store '" + name + "' is not a key-value store");
     return KeyValueStore<K, V>(store->store, *ks, *vs);
+  }
+  // The window store's contents (keys K, values V; windows of the store's size).
+  template <class K, class V>
+  WindowStore<K, V> getWindowStore(const std::string& name) {
+    internal::StoreInstance* store = FindStore(name);
+    const auto* ks = std::any_cast<Serde<K>>(&store->spec->key_serde);
+    const auto* vs = std::any_cast<Serde<V>>(&store->spec->value_serde);
+    if (ks == nullptr || vs == nullptr) {
+      throw StreamsException("store '" + name + "' holds " + store->spec->type_names +
+                             ", not the types requested");
+    }
+    if (store->window_store == nullptr) throw StreamsException("store '" + name + "' is not a window store");
+    return WindowStore<K, V>(store->window_store, *ks, *vs, store->spec->window_size_ms);
   }
 
   // Moves wall-clock time forward and fires due wall-clock punctuations.

@@ -146,6 +146,12 @@ absl::Status Topology::Finish() {
     }
     if (store.logging) {
       std::map<std::string, std::string> configs = {{"cleanup.policy", "compact"}};
+      if (store.kind == internal::StoreKind::kWindow) {
+        // As Kafka Streams: windows leave the changelog by time too, one day after they
+        // leave the store (windowstore.changelog.additional.retention.ms).
+        configs["cleanup.policy"] = "compact,delete";
+        configs["retention.ms"] = std::to_string(store.retention_ms + 24 * 3600 * 1000LL);
+      }
       for (const auto& [k, v] : store.changelog_configs) configs[k] = v;
       AddInternalTopic({ChangelogTopic(name), internal::InternalTopic::Kind::kChangelog, -1,
                         std::move(configs)});

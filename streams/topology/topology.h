@@ -22,8 +22,17 @@ namespace rill::streams {
 namespace internal {
 
 // How a store is built and how interactive queries read it (type-erased by the DSL).
+enum class StoreKind { kKeyValue, kWindow };
+
 struct StoreSpec {
   std::string name;
+  StoreKind kind = StoreKind::kKeyValue;
+  // Window stores: how long windows are kept (by window start, against the store's observed
+  // stream time), the window size (to rebuild Windowed<K> keys for queries), and whether
+  // every put is kept as its own entry (stream-stream join stores).
+  int64_t retention_ms = 0;
+  int64_t window_size_ms = 0;
+  bool retain_duplicates = false;
   bool persistent = true;  // RocksDB; false: in-memory
   bool logging = true;     // backed by <application.id>-<name>-changelog
   std::map<std::string, std::string> changelog_configs;

@@ -21,6 +21,7 @@
 
 namespace rill::state {
 class KeyValueStore;
+class WindowStore;
 struct CacheFlushEntry;
 }  // namespace rill::state
 
@@ -35,7 +36,8 @@ struct StoreSpec;
 // A store as a task holds it: the outermost byte layer and its specification (serdes).
 struct StoreInstance {
   const StoreSpec* spec = nullptr;
-  state::KeyValueStore* store = nullptr;
+  state::KeyValueStore* store = nullptr;          // key-value stores
+  state::WindowStore* window_store = nullptr;     // window stores
   // Set by the processor that owns a caching store: called for each entry the cache flushes.
   std::function<void(const state::CacheFlushEntry&)>* flush_listener = nullptr;
 };

@@ -105,6 +105,20 @@ class FakeSource : public QuerySource {
     return page;
   }
 
+  // Store "clicks" is a window store: key "u/1" has windows starting at 0, 60000, 120000.
+  absl::StatusOr<json> Windows(std::string_view store, std::string_view key_text, int64_t from,
+                               int64_t to) override {
+    if (store != "clicks") return QuerySource::Windows(store, key_text, from, to);
+    json out = json::array();
+    if (key_text != "u/1") return out;
+    for (int64_t start : {0, 60000, 120000}) {
+      if (start >= from && start <= to) {
+        out.push_back({{"start", start}, {"end", start + 60000}, {"value", start / 60000 + 1}});
+      }
+    }
+    return out;
+  }
+
   std::string TopologyDescription() override {
     return "Topologies:\n   Sub-topology: 0\n    Source: KSTREAM-SOURCE-0000000000 (topics: "
            "[in])\n";
@@ -186,6 +200,24 @@ TEST_F(HttpQueryServerTest, ListsStores) {
 
 TEST_F(HttpQueryServerTest, GetsKey) {
   EXPECT_EQ(GetJson("/v1/stores/counts/keys/banana", 200), json({{"key", "banana"}, {"value", 2}}));
+}
+
+TEST_F(HttpQueryServerTest, GetsWindowsOfAKeyBetweenFromAndTo) {
+  EXPECT_EQ(GetJson("/v1/stores/clicks/keys/u/1/windows", 200),
+            json::parse(R"([{"start":0,"end":60000,"value":1},{"start":60000,"end":120000,"value":2},)"
+                        R"({"start":120000,"end":180000,"value":3}])"));
+  EXPECT_EQ(GetJson("/v1/stores/clicks/keys/u%2F1/windows?from=60000&to=60000", 200),
+            json::parse(R"([{"start":60000,"end":120000,"value":2}])"));
+  EXPECT_EQ(GetJson("/v1/stores/clicks/keys/nobody/windows?from=0", 200), json::array());
+}
+
+TEST_F(HttpQueryServerTest, BadWindowQueriesAre400) {
+  EXPECT_THAT(GetJson("/v1/stores/clicks/keys/u/1/windows?from=yesterday", 400)["error"].get<std::string>(),
+              HasSubstr("'from' must be a time in milliseconds"));
+  EXPECT_THAT(GetJson("/v1/stores/clicks/keys/u/1/windows?from=10&to=5", 400)["error"].get<std::string>(),
+              HasSubstr("after"));
+  EXPECT_THAT(GetJson("/v1/stores/counts/keys/apple/windows", 400)["error"].get<std::string>(),
+              HasSubstr("has no windows"));
 }
 
 TEST_F(HttpQueryServerTest, HeadIsAnsweredLikeGet) {

@@ -1,0 +1,211 @@
+#include "state/internal/window_iterators.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "state/internal/vector_key_value_iterator.h"
+
+namespace rill::state::internal {
+
+WindowScan WindowScan::Make(std::optional<std::string_view> key_from,
+                            std::optional<std::string_view> key_to, int64_t time_from,
+                            int64_t time_to, int64_t min_live_time) {
+  WindowScan scan;
+  scan.time_from = std::max(time_from, min_live_time);
+  scan.time_to = time_to;
+  if (key_from) scan.key_from = std::string(*key_from);
+  if (key_to) scan.key_to = std::string(*key_to);
+  if (scan.time_from > scan.time_to || (key_from && key_to && *key_from > *key_to)) {
+    scan.empty = true;
+    return scan;
+  }
+  // Any key part above key_from sorts after (key_from, time_from, 0), whatever its start.
+  if (key_from) scan.lower = EncodeWindowStoreKey(*key_from, scan.time_from, 0);
+  if (key_to) scan.upper_exclusive = WindowStoreKeyUpperBound(*key_to, scan.time_to);
+  return scan;
+}
+
+namespace {
+
+class WindowOverlayIterator final : public KeyValueIterator {
+ public:
+  WindowOverlayIterator(std::unique_ptr<KeyValueIterator> base, Overlay overlay, bool reverse)
+      : base_(std::move(base)), overlay_(std::move(overlay)), reverse_(reverse) {
+    Settle();
+  }
+
+  bool Valid() const override { return current_ != Source::kNone; }
+  void Next() override {
+    if (current_ == Source::kBase) {
+      base_->Next();
+    } else if (current_ == Source::kOverlay) {
+      ++overlay_index_;
+    }
+    Settle();
+  }
+  std::string_view key() const override {
+    return current_ == Source::kBase ? base_->key()
+                                     : std::string_view(overlay_[overlay_index_].first);
+  }
+  std::string_view value() const override {
+    return current_ == Source::kBase ? base_->value()
+                                     : std::string_view(*overlay_[overlay_index_].second);
+  }
+  absl::Status status() const override { return base_->status(); }
+
+ private:
+  enum class Source { kNone, kBase, kOverlay };
+
+  void Settle() {
+    while (true) {
+      // A failed base must not be papered over by the overlay: stop and report.
+      if (!base_->status().ok()) {
+        current_ = Source::kNone;
+        return;
+      }
+      const bool base_valid = base_->Valid();
+      if (overlay_index_ >= overlay_.size()) {
+        current_ = base_valid ? Source::kBase : Source::kNone;
+        return;
+      }
+      const auto& [overlay_key, overlay_value] = overlay_[overlay_index_];
+      if (base_valid) {
+        int order = CompareWindowStoreKeys(base_->key(), overlay_key);
+        if (reverse_) order = -order;
+        if (order < 0) {
+          current_ = Source::kBase;
+          return;
+        }
+        if (order == 0) base_->Next();  // shadowed by the newer overlay entry
+      }
+      if (!overlay_value) {
+        ++overlay_index_;  // tombstone
+        continue;
+      }
+      current_ = Source::kOverlay;
+      return;
+    }
+  }
+
+  std::unique_ptr<KeyValueIterator> base_;
+  Overlay overlay_;
+  size_t overlay_index_ = 0;
+  bool reverse_;
+  Source current_ = Source::kNone;
+};
+
+// A linear pick of the smallest head per step: a store has a handful of live segments
+// (about three with the default interval), where a heap would only add overhead.
+class WindowMergingIterator final : public KeyValueIterator {
+ public:
+  WindowMergingIterator(std::vector<std::unique_ptr<KeyValueIterator>> inputs, bool reverse)
+      : inputs_(std::move(inputs)), reverse_(reverse) {
+    Pick();
+  }
+
+  bool Valid() const override { return current_ != kNone; }
+  void Next() override {
+    inputs_[current_]->Next();
+    Pick();
+  }
+  std::string_view key() const override { return inputs_[current_]->key(); }
+  std::string_view value() const override { return inputs_[current_]->value(); }
+  absl::Status status() const override {
+    for (const auto& input : inputs_) {
+      if (!input->status().ok()) return input->status();
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  static constexpr size_t kNone = static_cast<size_t>(-1);
+
+  void Pick() {
+    current_ = kNone;
+    for (size_t i = 0; i < inputs_.size(); ++i) {
+      const KeyValueIterator& input = *inputs_[i];
+      if (!input.status().ok()) {
+        current_ = kNone;
+        return;
+      }
+      if (!input.Valid()) continue;
+      if (current_ == kNone) {
+        current_ = i;
+        continue;
+      }
+      int order = CompareWindowStoreKeys(input.key(), inputs_[current_]->key());
+      if (reverse_) order = -order;
+      if (order < 0) current_ = i;
+    }
+  }
+
+  std::vector<std::unique_ptr<KeyValueIterator>> inputs_;
+  bool reverse_;
+  size_t current_ = kNone;
+};
+
+class DecodingWindowStoreIterator final : public WindowStoreIterator {
+ public:
+  DecodingWindowStoreIterator(std::unique_ptr<KeyValueIterator> entries, WindowScan scan)
+      : entries_(std::move(entries)), scan_(std::move(scan)) {
+    Settle();
+  }
+
+  bool Valid() const override { return valid_; }
+  void Next() override {
+    entries_->Next();
+    Settle();
+  }
+  std::string_view key() const override { return current_.key; }
+  int64_t window_start() const override { return current_.window_start_ms; }
+  int32_t seqnum() const override { return current_.seqnum; }
+  std::string_view value() const override { return entries_->value(); }
+  absl::Status status() const override { return status_.ok() ? entries_->status() : status_; }
+
+ private:
+  void Settle() {
+    valid_ = false;
+    for (; entries_->Valid(); entries_->Next()) {
+      absl::StatusOr<WindowStoreKey> decoded = DecodeWindowStoreKey(entries_->key());
+      if (!decoded.ok()) {
+        status_ = absl::DataLossError(decoded.status().message());
+        return;
+      }
+      if (scan_.Matches(*decoded)) {
+        current_ = *decoded;
+        valid_ = true;
+        return;
+      }
+    }
+  }
+
+  std::unique_ptr<KeyValueIterator> entries_;
+  WindowScan scan_;
+  WindowStoreKey current_;  // views into entries_->key()
+  bool valid_ = false;
+  absl::Status status_;
+};
+
+}  // namespace
+
+std::unique_ptr<KeyValueIterator> NewWindowOverlayIterator(std::unique_ptr<KeyValueIterator> base,
+                                                           Overlay overlay, bool reverse) {
+  return std::make_unique<WindowOverlayIterator>(std::move(base), std::move(overlay), reverse);
+}
+
+std::unique_ptr<KeyValueIterator> NewWindowMergingIterator(
+    std::vector<std::unique_ptr<KeyValueIterator>> inputs, bool reverse) {
+  if (inputs.size() == 1) return std::move(inputs.front());
+  return std::make_unique<WindowMergingIterator>(std::move(inputs), reverse);
+}
+
+std::unique_ptr<WindowStoreIterator> NewWindowStoreIterator(
+    std::unique_ptr<KeyValueIterator> entries, WindowScan scan) {
+  return std::make_unique<DecodingWindowStoreIterator>(std::move(entries), std::move(scan));
+}
+
+std::unique_ptr<WindowStoreIterator> NewEmptyWindowStoreIterator(absl::Status status) {
+  return NewWindowStoreIterator(NewEmptyIterator(std::move(status)), WindowScan{});
+}
+
+}  // namespace rill::state::internal
