@@ -297,6 +297,19 @@ class KStream {
   // The stream as a table: each record upserts its key.
   KTable<K, V> toTable(const Materialized<K, V>& materialized = {}, const Named& named = {}) const;
 
+  // Stream-table joins (Kafka Streams' KStream#join / #leftJoin with a KTable): each stream
+  // record is joined with the table's value for its key at the time the record is processed;
+  // table updates produce no output. joiner(value, tableValue) -> VR for join;
+  // joiner(value, std::optional<VT> tableValue) -> VR for leftJoin, which also emits records
+  // whose key is absent from the table. The output keeps the stream record's key, timestamp
+  // and headers. Records with a null key or value are dropped ("null-key" / "null-value").
+  // Both inputs must be co-partitioned (checked at start); a stream whose key was changed is
+  // repartitioned first.
+  template <class VT, class F>
+  auto join(const KTable<K, VT>& table, F joiner, const Named& named = {}) const;
+  template <class VT, class F>
+  auto leftJoin(const KTable<K, VT>& table, F joiner, const Named& named = {}) const;
+
   // Groups by the current key (repartitions first when an earlier operator changed it).
   KGroupedStream<K, V> groupByKey(const Grouped<K, V>& grouped = {}) const;
   // Groups by selector(key, value): always repartitions.
@@ -327,6 +340,11 @@ class KStream {
   // filter (drops null keys) -> sink -> internal topic "<base>-repartition" -> source;
   // returns the source's name. Nodes are named as Kafka Streams names them: generated
   // names when `base` is generated, else "<topic>-filter", "<topic>-sink", "<topic>-source".
+  template <class VT, class VR, bool kLeft>
+  KStream<K, VR> JoinTable(const KTable<K, VT>& table,
+                           std::function<VR(const V&, const std::optional<VT>&)> joiner,
+                           const Named& named) const;
+
   std::string RepartitionThrough(const std::string& base, Serde<K> ks, Serde<V> vs) const {
     ks = OrDefault(ks);
     vs = OrDefault(vs);

@@ -3,25 +3,65 @@
 // operators can retract old values.
 #pragma once
 
+#include <any>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "streams/dsl/internal/change.h"
 #include "streams/dsl/kstream.h"
+#include "streams/processor/key_value_store.h"
 
 namespace rill::streams {
+
+namespace internal {
+
+// How a join looks up a table's current value by key (Kafka Streams'
+// KTableValueGetterSupplier): the stores it reads, and a function that binds a lookup to
+// the running task's stores. A materialized table reads its store; filter and mapValues
+// wrap their parent's lookup, so they need no store of their own.
+template <class K, class V>
+struct ValueGetterSupplier {
+  std::vector<std::string> stores;
+  std::function<std::function<std::optional<V>(const K&)>(NodeContext&)> bind;
+};
+
+}  // namespace internal
 
 template <class K, class V>
 class KTable {
  public:
   KTable(std::shared_ptr<internal::BuilderState> state, std::string node, std::string store,
-         Serde<K> key_serde, Serde<V> value_serde)
+         Serde<K> key_serde, Serde<V> value_serde,
+         std::shared_ptr<const internal::ValueGetterSupplier<K, V>> getter = nullptr)
       : state_(std::move(state)),
         node_(std::move(node)),
         store_(std::move(store)),
         key_serde_(std::move(key_serde)),
-        value_serde_(std::move(value_serde)) {}
+        value_serde_(std::move(value_serde)),
+        getter_(std::move(getter)) {}
+
+  // The lookup joins use; nullptr when the table has neither a key-value store nor a parent
+  // with one.
+  std::shared_ptr<const internal::ValueGetterSupplier<K, V>> valueGetterSupplier() const {
+    if (getter_ || store_.empty()) return getter_;
+    auto supplier = std::make_shared<internal::ValueGetterSupplier<K, V>>();
+    supplier->stores = {store_};
+    std::string store = store_;
+    supplier->bind = [store](internal::NodeContext& ctx) -> std::function<std::optional<V>(const K&)> {
+      internal::StoreInstance* instance = ctx.task->GetStore(store);
+      if (instance == nullptr || instance->store == nullptr) {
+        throw StreamsException("table store '" + store + "' is not a key-value store in this task");
+      }
+      KeyValueStore<K, V> kv(instance->store, std::any_cast<Serde<K>>(instance->spec->key_serde),
+                             std::any_cast<Serde<V>>(instance->spec->value_serde));
+      return [kv](const K& key) { return kv.get(key); };
+    };
+    return supplier;
+  }
 
   // The store's name ("" when the table is not materialized).
   const std::string& queryableStoreName() const { return store_; }
@@ -57,7 +97,22 @@ class KTable {
                           Record<K, internal::Change<V2>> out{r.key, std::move(c), r.timestamp, r.headers};
                           ctx.Forward(&out);
                         }));
-    return KTable<K, V2>(state_, node, "", key_serde_, {});
+    std::shared_ptr<const internal::ValueGetterSupplier<K, V2>> getter;
+    if (auto parent = valueGetterSupplier()) {
+      auto g = std::make_shared<internal::ValueGetterSupplier<K, V2>>();
+      g->stores = parent->stores;
+      g->bind = [parent, mapper](internal::NodeContext& ctx)
+          -> std::function<std::optional<V2>(const K&)> {
+        auto get = parent->bind(ctx);
+        return [get, mapper](const K& key) -> std::optional<V2> {
+          std::optional<V> v = get(key);
+          if (!v) return std::nullopt;
+          return internal::CallValueMapper(mapper, key, *v);
+        };
+      };
+      getter = std::move(g);
+    }
+    return KTable<K, V2>(state_, node, "", key_serde_, {}, std::move(getter));
   }
 
   // Updates as a stream (deletions are not forwarded: see toChangelogStream()).
@@ -110,7 +165,22 @@ class KTable {
                           Record<K, internal::Change<V>> out{r.key, std::move(c), r.timestamp, r.headers};
                           ctx.Forward(&out);
                         }));
-    return KTable(state_, node, "", key_serde_, value_serde_);
+    std::shared_ptr<const internal::ValueGetterSupplier<K, V>> getter;
+    if (auto parent = valueGetterSupplier()) {
+      auto g = std::make_shared<internal::ValueGetterSupplier<K, V>>();
+      g->stores = parent->stores;
+      g->bind = [parent, predicate, negate](internal::NodeContext& ctx)
+          -> std::function<std::optional<V>(const K&)> {
+        auto get = parent->bind(ctx);
+        return [get, predicate, negate](const K& key) -> std::optional<V> {
+          std::optional<V> v = get(key);
+          if (v && predicate(key, *v) != negate) return v;
+          return std::nullopt;
+        };
+      };
+      getter = std::move(g);
+    }
+    return KTable(state_, node, "", key_serde_, value_serde_, std::move(getter));
   }
 
   std::string Add(std::string_view prefix, const Named& named,
@@ -129,6 +199,7 @@ class KTable {
   std::string store_;
   Serde<K> key_serde_;
   Serde<V> value_serde_;
+  std::shared_ptr<const internal::ValueGetterSupplier<K, V>> getter_;
 };
 
 }  // namespace rill::streams

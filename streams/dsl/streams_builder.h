@@ -135,6 +135,86 @@ BranchedKStream<K, V> KStream<K, V>::split(const Named& named) const {
   return BranchedKStream<K, V>(*this, state_->NameOr(named.name, "KSTREAM-BRANCH-"));
 }
 
+namespace internal {
+
+// KStream-KTable join: looks the record's key up in the table and forwards the joined value.
+template <class K, class V, class VT, class VR, bool kLeft>
+class StreamTableJoinNode : public ProcessorNode {
+ public:
+  using Joiner = std::function<VR(const V&, const std::optional<VT>&)>;
+  StreamTableJoinNode(std::shared_ptr<const ValueGetterSupplier<K, VT>> table, Joiner joiner)
+      : table_(std::move(table)), joiner_(std::move(joiner)) {}
+  void Init(NodeContext& context) override {
+    ProcessorNode::Init(context);
+    lookup_ = table_->bind(context);
+  }
+  void Process(const void* record) override {
+    const auto& r = *static_cast<const Record<K, V>*>(record);
+    if (DropNullKeyOrValue(r, *context_)) return;
+    std::optional<VT> table_value = lookup_(r.key);
+    if (!kLeft && !table_value) return;
+    Record<K, VR> out{r.key, joiner_(r.value, table_value), r.timestamp, r.headers};
+    context_->Forward(&out);
+  }
+
+ private:
+  std::shared_ptr<const ValueGetterSupplier<K, VT>> table_;
+  Joiner joiner_;
+  std::function<std::optional<VT>(const K&)> lookup_;
+};
+
+}  // namespace internal
+
+template <class K, class V>
+template <class VT, class F>
+auto KStream<K, V>::join(const KTable<K, VT>& table, F joiner, const Named& named) const {
+  static_assert(std::is_invocable_v<const F&, const V&, const VT&>,
+                "KStream::join(KTable): the joiner must be callable as VR(const V& value, "
+                "const VT& tableValue)");
+  using VR = std::decay_t<std::invoke_result_t<const F&, const V&, const VT&>>;
+  return JoinTable<VT, VR, false>(
+      table, [joiner](const V& v, const std::optional<VT>& t) { return joiner(v, *t); }, named);
+}
+
+template <class K, class V>
+template <class VT, class F>
+auto KStream<K, V>::leftJoin(const KTable<K, VT>& table, F joiner, const Named& named) const {
+  static_assert(std::is_invocable_v<const F&, const V&, const std::optional<VT>&>,
+                "KStream::leftJoin(KTable): the joiner must be callable as VR(const V& value, "
+                "const std::optional<VT>& tableValue)");
+  using VR = std::decay_t<std::invoke_result_t<const F&, const V&, const std::optional<VT>&>>;
+  return JoinTable<VT, VR, true>(table, std::function<VR(const V&, const std::optional<VT>&)>(joiner),
+                                 named);
+}
+
+template <class K, class V>
+template <class VT, class VR, bool kLeft>
+KStream<K, VR> KStream<K, V>::JoinTable(const KTable<K, VT>& table,
+                                        std::function<VR(const V&, const std::optional<VT>&)> joiner,
+                                        const Named& named) const {
+  auto supplier = table.valueGetterSupplier();
+  if (!supplier) {
+    throw StreamsException("KStream::" + std::string(kLeft ? "leftJoin" : "join") + ": table '" +
+                           table.node() +
+                           "' is not materialized; materialize it (Materialized::as) or join a "
+                           "table derived from a materialized one");
+  }
+  std::string node = state_->NameOr(named.name, "KSTREAM-JOIN-");
+  KStream input = *this;
+  if (repartition_required_) {
+    input = KStream(state_, RepartitionThrough(node, key_serde_, value_serde_), false, key_serde_,
+                    value_serde_);
+  }
+  input.Add("", Named::as(node),
+            [supplier, joiner]() -> std::unique_ptr<internal::ProcessorNode> {
+              return std::make_unique<internal::StreamTableJoinNode<K, V, VT, VR, kLeft>>(supplier,
+                                                                                       joiner);
+            },
+            supplier->stores);
+  state_->topology.MarkCopartitioned(node);
+  return KStream<K, VR>(state_, node, false, key_serde_, {});
+}
+
 template <class K, class V>
 KTable<K, V> KStream<K, V>::toTable(const Materialized<K, V>& materialized,
                                     const Named& named) const {

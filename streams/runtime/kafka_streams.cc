@@ -153,6 +153,28 @@ struct KafkaStreams::Impl : public QuerySource {
         known[t] = it->second;
       }
     }
+    // Joins need co-partitioned inputs: equal partition counts for the user topics, and
+    // repartition topics feeding the join sized to match (Kafka Streams' copartition groups).
+    for (const auto& sub : topology.subtopologies()) {
+      if (!sub.copartitioned) continue;
+      std::set<int32_t> distinct;
+      std::string listing;
+      for (const auto& t : sub.source_topics) {
+        if (topology.IsInternalTopic(t)) continue;
+        distinct.insert(known[t]);
+        listing += (listing.empty() ? "" : ", ") + t + " (" + std::to_string(known[t]) +
+                   " partitions)";
+      }
+      if (distinct.size() > 1) {
+        return absl::FailedPreconditionError(
+            "topics joined in sub-topology " + std::to_string(sub.id) +
+            " are not co-partitioned: " + listing +
+            "; give them the same number of partitions or repartition one side");
+      }
+      if (distinct.size() == 1) {
+        for (const auto& t : sub.repartition_sources) known[t] = *distinct.begin();
+      }
+    }
     auto sub_partitions = [&](const internal::Subtopology& sub) {
       int32_t n = 0;
       for (const auto& t : sub.source_topics) {

@@ -40,6 +40,11 @@ void Topology::ConnectStore(const std::string& node, const std::string& store) {
   if (std::find(stores.begin(), stores.end(), store) == stores.end()) stores.push_back(store);
 }
 
+void Topology::MarkCopartitioned(const std::string& node) {
+  auto it = node_index_.find(node);
+  if (it != node_index_.end()) nodes_[it->second].copartitioned = true;
+}
+
 void Topology::AddInternalTopic(internal::InternalTopic topic) {
   if (!IsInternalTopic(topic.name)) internal_topics_.push_back(std::move(topic));
 }
@@ -124,6 +129,7 @@ absl::Status Topology::Finish() {
     internal::Subtopology& sub = subtopologies_[it->second];
     const NodeSpec& n = nodes_[i];
     sub.nodes.push_back(n.name);
+    if (n.copartitioned) sub.copartitioned = true;
     if (n.kind == NodeKind::kSource) {
       for (const auto& t : n.topics) {
         sub.source_topics.push_back(t);

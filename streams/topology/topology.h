@@ -56,6 +56,8 @@ struct NodeSpec {
   // Source: the topics it reads. Sink: its fixed topic (empty when a topic extractor picks).
   std::vector<std::string> topics;
   bool internal_topics = false;  // repartition topics: prefixed with the application id
+  // A join: every source topic of its sub-topology must have the same partition count.
+  bool copartitioned = false;
   std::function<std::unique_ptr<ProcessorNode>()> factory;
 };
 
@@ -71,6 +73,7 @@ struct Subtopology {
   std::vector<std::string> nodes;          // in creation order
   std::vector<std::string> source_topics;  // as named in the topology
   std::vector<std::string> repartition_sources;  // the subset that is internal
+  bool copartitioned = false;  // holds a join: its source topics are co-partitioned
   std::vector<std::string> sink_topics;
   std::vector<std::string> stores;
 };
@@ -106,6 +109,8 @@ class Topology {
   void AddNode(internal::NodeSpec node);
   void AddStore(internal::StoreSpec store);
   void ConnectStore(const std::string& node, const std::string& store);
+  // `node` joins its inputs: their topics must be co-partitioned.
+  void MarkCopartitioned(const std::string& node);
   void AddInternalTopic(internal::InternalTopic topic);
   // Checks names and connections, splits sub-topologies. Errors name the offending node.
   absl::Status Finish();
