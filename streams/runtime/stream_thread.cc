@@ -18,6 +18,7 @@
 #include "streams/query/streams_metrics.h"
 #include "streams/runtime/internal/kafka_clients.h"
 #include "streams/runtime/internal/producer_collector.h"
+#include "streams/runtime/internal/task_checkpoint.h"
 
 namespace rill::streams::internal {
 namespace {
@@ -353,7 +354,10 @@ absl::Status StreamThread::Rebalance() {
     if (sep == std::string::npos) continue;
     try {
       TaskId id{std::stoi(name.substr(0, sep)), std::stoi(name.substr(sep + 1))};
-      self.task_offset_sums[id] = 0;  // state exists here; its exact lag is not computed
+      // How much of the task's changelogs the local state holds (0: a directory, no
+      // checkpoint yet); the assignor gives a task back where the most state is.
+      self.task_offset_sums[id] =
+          ReadTaskOffsetSum(shared_.state_dir->path() + "/" + name).value_or(0);
     } catch (const std::exception&) {
     }
   }
@@ -638,6 +642,7 @@ absl::Status StreamThread::Commit() {
       if (it != acked.end()) changelog_offsets[entry.changelog_topic] = it->second;
     }
     if (absl::Status s = task->CommitStores(changelog_offsets); !s.ok()) return s;
+    WriteCheckpoint(*task);
     if (!task->processed_since_commit()) continue;
     task->ClearProcessed();
     for (const auto& [tp, offset] : task->ConsumedOffsets()) {
@@ -670,6 +675,20 @@ absl::Status StreamThread::Commit() {
     }
   }
   return absl::OkStatus();
+}
+
+void StreamThread::WriteCheckpoint(StreamTask& task) {
+  std::vector<CheckpointEntry> entries;
+  for (const auto& entry : task.Stores()) {
+    if (entry.changelog_topic.empty() || !entry.store->persistent()) continue;
+    std::optional<int64_t> offset = entry.store->CommittedOffset();
+    if (offset) entries.push_back({entry.changelog_topic, task.id().partition, *offset});
+  }
+  if (entries.empty()) return;
+  const std::string dir = shared_.state_dir->TaskDirectory(task.id().ToString());
+  if (absl::Status s = WriteTaskCheckpoint(dir, entries); !s.ok()) {
+    spdlog::warn("{}: task {}: {}", client_id_, task.id().ToString(), s.ToString());
+  }
 }
 
 void StreamThread::CloseAll() {

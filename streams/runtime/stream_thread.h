@@ -93,6 +93,8 @@ class StreamThread {
   bool ProcessSome();
   absl::Status Commit();
   void CloseAll();
+  // Records the task's committed changelog offsets in its checkpoint file (offset sums).
+  void WriteCheckpoint(StreamTask& task);
   void SetState(State s);
   std::map<std::string, TaskAssignment> LeaderAssign(const std::vector<ClientSubscription>& members);
   TaskEnvironment MakeEnvironment();

@@ -14,6 +14,7 @@
 #include "streams/dsl/streams_builder.h"
 #include "streams/query/query_source.h"
 #include "streams/query/streams_metrics.h"
+#include "streams/runtime/internal/task_checkpoint.h"
 #include "streams/runtime/kafka_streams.h"
 #include "streams/runtime/topic_admin.h"
 #include "tests/integration/kafka_test_util.h"
@@ -109,6 +110,16 @@ TEST_F(StreamsRuntimeTest, StateRestoresFromChangelogWithAndWithoutLocalState) {
     ASSERT_TRUE(WaitUntil([&] { return all_match(app, 1000); })) << "first run did not sum";
     ASSERT_TRUE(app.close());
   }
+  // Each task's checkpoint sums the changelog offsets its store committed: what the next
+  // rebalance reports to the assignor. 10 keys over 3 partitions: every changelog partition
+  // got at least one record, and together they hold the 10 keys' last updates or more.
+  int64_t offset_sum = 0;
+  for (int p = 0; p < 3; ++p) {
+    auto sum = streams::internal::ReadTaskOffsetSum(dir_ + "/one/restore-app/0_" + std::to_string(p));
+    ASSERT_TRUE(sum.has_value()) << "task 0_" << p << " has no checkpoint";
+    offset_sum += *sum;
+  }
+  EXPECT_GE(offset_sum, 10 - 3);
   // Same state directory: the store resumes from its local checkpoint.
   produce(1000, 1500);
   {
