@@ -15,15 +15,13 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/comparator.h"
-#include "rocksdb/convenience.h"
 #include "rocksdb/db.h"
-#include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
-#include "rocksdb/table.h"
 #include "rocksdb/utilities/write_batch_with_index.h"
 #include "rocksdb/write_batch.h"
 #include "spdlog/spdlog.h"
 #include "state/internal/rocksdb_resources_impl.h"
+#include "state/internal/rocksdb_util.h"
 #include "state/internal/segments.h"
 #include "state/internal/window_iterators.h"
 #include "state/window_key_schema.h"
@@ -34,61 +32,24 @@ namespace {
 using internal::Segments;
 using internal::WindowScan;
 
-// The store's bookkeeping lives in its own column family, never among the windows. The
-// KV store (rocksdb_key_value_store.cc) uses the same family name and offset key.
-constexpr char kMetaColumnFamily[] = "rill-meta";
-constexpr char kChangelogOffsetKey[] = "changelog-offset";
+using internal::DbHandle;
+using internal::kChangelogOffsetKey;
+using internal::kMetaColumnFamily;
+using internal::ToSlice;
+using internal::ToView;
+
+// The meta column family and the changelog offset key are the KV store's
+// (internal/rocksdb_util.h); the window store adds its own bookkeeping keys.
+constexpr char kKind[] = "rocksdb window store";
 constexpr char kStreamTimeKey[] = "observed-stream-time";
 constexpr char kSeqnumKey[] = "seqnum";
 constexpr char kSegmentIntervalKey[] = "segment-interval";
 constexpr char kSegmentPrefix[] = "segment-";
 
-// The tuning below is copied from rocksdb_key_value_store.cc, whose helpers are private to
-// that file: keep the two in step.
-constexpr uint64_t kWriteBufferBytes = 16 << 20;
-constexpr int kMaxWriteBuffers = 3;
-// The meta and (unused) default column families hold a few keys: tiny memtables keep
-// their arenas from reserving megabytes of the shared write-buffer budget per store.
-constexpr uint64_t kSmallWriteBufferBytes = 64 << 10;
-constexpr uint64_t kBlockBytes = 4 << 10;
-constexpr double kBloomBitsPerKey = 10;
-
-rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
-std::string_view ToView(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
-
 absl::Status ToAbsl(const rocksdb::Status& s, std::string_view store) {
-  if (s.ok()) return absl::OkStatus();
-  std::string message = "rocksdb window store " + std::string(store) + ": " + s.ToString();
-  if (s.IsNotFound()) return absl::NotFoundError(message);
-  if (s.IsCorruption()) return absl::DataLossError(message);
-  if (s.IsInvalidArgument()) return absl::InvalidArgumentError(message);
-  if (s.IsNotSupported()) return absl::UnimplementedError(message);
-  if (s.IsBusy() || s.IsTryAgain() || s.IsTimedOut()) return absl::UnavailableError(message);
-  if (s.IsAborted()) return absl::AbortedError(message);
-  return absl::InternalError(message);
+  return internal::ToAbsl(s, kKind, store);
 }
-
-absl::Status ClosedError(std::string_view store) {
-  return absl::FailedPreconditionError("rocksdb window store " + std::string(store) + " is closed");
-}
-
-// Big-endian, so the stored bytes read the same in any tool (ldb) and on any host.
-std::string EncodeInt64(int64_t v) {
-  std::string out(8, '\0');
-  uint64_t u = static_cast<uint64_t>(v);
-  for (int i = 7; i >= 0; --i) {
-    out[i] = static_cast<char>(u & 0xff);
-    u >>= 8;
-  }
-  return out;
-}
-
-std::optional<int64_t> DecodeInt64(std::string_view bytes) {
-  if (bytes.size() != 8) return std::nullopt;
-  uint64_t v = 0;
-  for (char c : bytes) v = (v << 8) | static_cast<unsigned char>(c);
-  return static_cast<int64_t>(v);
-}
+absl::Status ClosedError(std::string_view store) { return internal::ClosedError(kKind, store); }
 
 std::string SegmentName(int64_t id) { return absl::StrCat(kSegmentPrefix, id); }
 
@@ -120,75 +81,9 @@ const rocksdb::Comparator* WindowComparator() {
   return comparator;
 }
 
-rocksdb::CompressionType PickCompression() {
-  // LZ4 is the cheap choice for hot state; fall back to whatever this RocksDB build has.
-  std::vector<rocksdb::CompressionType> supported = rocksdb::GetSupportedCompressions();
-  for (rocksdb::CompressionType want : {rocksdb::kLZ4Compression, rocksdb::kSnappyCompression}) {
-    if (std::find(supported.begin(), supported.end(), want) != supported.end()) return want;
-  }
-  return rocksdb::kNoCompression;
-}
-
 rocksdb::ColumnFamilyOptions SegmentColumnFamilyOptions(const RocksDbResources::Impl& resources) {
-  rocksdb::ColumnFamilyOptions cf;
-  cf.comparator = WindowComparator();
-  cf.compaction_style = rocksdb::kCompactionStyleLevel;
-  cf.level_compaction_dynamic_level_bytes = true;
-  cf.write_buffer_size = kWriteBufferBytes;
-  cf.max_write_buffer_number = kMaxWriteBuffers;
-  cf.compression = PickCompression();
-
-  rocksdb::BlockBasedTableOptions table;
-  table.block_cache = resources.block_cache;
-  // Index and filter blocks go through the shared cache too, or they would grow outside
-  // the bound with every SST file; pinning L0's keeps the hottest lookups cheap.
-  table.cache_index_and_filter_blocks = true;
-  table.cache_index_and_filter_blocks_with_high_priority = true;
-  table.pin_l0_filter_and_index_blocks_in_cache = true;
-  table.block_size = kBlockBytes;
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(kBloomBitsPerKey));
-  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  return cf;
+  return internal::DataColumnFamilyOptions(resources, WindowComparator());
 }
-
-rocksdb::ColumnFamilyOptions SmallColumnFamilyOptions(const RocksDbResources::Impl& resources) {
-  rocksdb::ColumnFamilyOptions cf = SegmentColumnFamilyOptions(resources);
-  cf.comparator = rocksdb::BytewiseComparator();
-  cf.write_buffer_size = kSmallWriteBufferBytes;
-  cf.max_write_buffer_number = 2;
-  return cf;
-}
-
-rocksdb::DBOptions MakeDbOptions(const RocksDbResources::Impl& resources) {
-  rocksdb::DBOptions db;
-  db.create_if_missing = true;
-  db.create_missing_column_families = true;
-  db.write_buffer_manager = resources.write_buffer_manager;
-  // Flushing every column family together keeps the on-disk segments and meta consistent
-  // without the WAL, and lets a WAL file go as soon as the data flushes.
-  db.atomic_flush = true;
-  db.keep_log_file_num = 2;
-  db.max_log_file_size = 4 << 20;
-  return db;
-}
-
-// Owns the open DB and its fixed column families. Shared by the store, its segments and
-// its live iterators, so that Close() while an iterator is in use cannot free the DB
-// under it.
-struct DbHandle {
-  rocksdb::DB* db = nullptr;
-  rocksdb::ColumnFamilyHandle* default_cf = nullptr;
-  rocksdb::ColumnFamilyHandle* meta = nullptr;
-  std::shared_ptr<RocksDbResources> resources;
-
-  ~DbHandle() {
-    if (db == nullptr) return;
-    if (default_cf != nullptr) db->DestroyColumnFamilyHandle(default_cf).PermitUncheckedError();
-    if (meta != nullptr) db->DestroyColumnFamilyHandle(meta).PermitUncheckedError();
-    db->Close().PermitUncheckedError();
-    delete db;
-  }
-};
 
 // One segment's column family. Iterators hold it too, so a segment dropped while they run
 // keeps its data readable until they finish (RocksDB frees a dropped column family when
@@ -202,60 +97,6 @@ struct SegmentHandle {
   ~SegmentHandle() { db->db->DestroyColumnFamilyHandle(cf).PermitUncheckedError(); }
   SegmentHandle(const SegmentHandle&) = delete;
   SegmentHandle& operator=(const SegmentHandle&) = delete;
-};
-
-// A bounded rocksdb::Iterator over one segment, as a KeyValueIterator of store keys.
-class SegmentIterator final : public KeyValueIterator {
- public:
-  SegmentIterator(std::shared_ptr<SegmentHandle> segment, const std::string& store,
-                  std::optional<std::string> lower, std::optional<std::string> upper_exclusive,
-                  bool reverse)
-      : segment_(std::move(segment)),
-        store_(store),
-        lower_bytes_(std::move(lower)),
-        upper_bytes_(std::move(upper_exclusive)),
-        reverse_(reverse) {
-    rocksdb::ReadOptions options;
-    // The bounds compare with the segment's comparator: window store keys both.
-    if (lower_bytes_) {
-      lower_ = ToSlice(*lower_bytes_);
-      options.iterate_lower_bound = &lower_;
-    }
-    if (upper_bytes_) {
-      upper_ = ToSlice(*upper_bytes_);
-      options.iterate_upper_bound = &upper_;
-    }
-    // A scan would otherwise push the hot blocks out of the shared cache.
-    options.fill_cache = false;
-    iterator_.reset(segment_->db->db->NewIterator(options, segment_->cf));
-    if (reverse_) {
-      iterator_->SeekToLast();
-    } else {
-      iterator_->SeekToFirst();
-    }
-  }
-
-  bool Valid() const override { return iterator_->Valid(); }
-  void Next() override {
-    if (reverse_) {
-      iterator_->Prev();
-    } else {
-      iterator_->Next();
-    }
-  }
-  std::string_view key() const override { return ToView(iterator_->key()); }
-  std::string_view value() const override { return ToView(iterator_->value()); }
-  absl::Status status() const override { return ToAbsl(iterator_->status(), store_); }
-
- private:
-  std::shared_ptr<SegmentHandle> segment_;
-  std::string store_;                       // for error messages
-  std::optional<std::string> lower_bytes_;  // own the bytes lower_ and upper_ point at
-  std::optional<std::string> upper_bytes_;
-  bool reverse_;
-  rocksdb::Slice lower_;
-  rocksdb::Slice upper_;
-  std::unique_ptr<rocksdb::Iterator> iterator_;  // last: destroyed before the segment
 };
 
 struct StoredState {
@@ -505,16 +346,16 @@ class RocksDbWindowStore final : public WindowStore {
                                 std::optional<int64_t> changelog_offset) {
     rocksdb::Status s;
     if (changelog_offset) {
-      s = batch->Put(db_->meta, kChangelogOffsetKey, EncodeInt64(*changelog_offset));
+      s = batch->Put(db_->meta, kChangelogOffsetKey, internal::EncodeInt64(*changelog_offset));
       if (!s.ok()) return s;
     }
     std::optional<int64_t> stream_time = segments_.observed_stream_time();
     if (stream_time && stream_time != committed_stream_time_) {
-      s = batch->Put(db_->meta, kStreamTimeKey, EncodeInt64(*stream_time));
+      s = batch->Put(db_->meta, kStreamTimeKey, internal::EncodeInt64(*stream_time));
       if (!s.ok()) return s;
     }
     if (retain_duplicates_ && seqnum_ != committed_seqnum_) {
-      s = batch->Put(db_->meta, kSeqnumKey, EncodeInt64(seqnum_));
+      s = batch->Put(db_->meta, kSeqnumKey, internal::EncodeInt64(seqnum_));
     }
     return s;
   }
@@ -559,40 +400,13 @@ class RocksDbWindowStore final : public WindowStore {
   std::unique_ptr<KeyValueIterator> SegmentEntriesLocked(
       const std::shared_ptr<SegmentHandle>& segment, const std::optional<std::string>& lower,
       const std::optional<std::string>& upper_exclusive, bool reverse) {
-    auto base = std::make_unique<SegmentIterator>(segment, name_, lower, upper_exclusive, reverse);
-    internal::Overlay overlay = BatchEntriesLocked(segment->cf, lower, upper_exclusive);
+    // The bounds compare with the segment's comparator: window store keys both.
+    std::unique_ptr<KeyValueIterator> base = internal::NewRocksDbIterator(
+        segment, db_->db, segment->cf, kKind, name_, lower, upper_exclusive, reverse);
+    internal::Overlay overlay = internal::BatchEntries(batch_, segment->cf, lower, upper_exclusive);
     if (overlay.empty()) return base;
     if (reverse) std::reverse(overlay.begin(), overlay.end());
     return internal::NewWindowOverlayIterator(std::move(base), std::move(overlay), reverse);
-  }
-
-  // A copy of the uncommitted entries of `cf` in [lower, upper_exclusive), ascending,
-  // newest write per key.
-  internal::Overlay BatchEntriesLocked(rocksdb::ColumnFamilyHandle* cf,
-                                       const std::optional<std::string>& lower,
-                                       const std::optional<std::string>& upper_exclusive) {
-    internal::Overlay overlay;
-    if (batch_.GetWriteBatch()->Count() == 0) return overlay;
-    std::unique_ptr<rocksdb::WBWIIterator> it(batch_.NewIterator(cf));
-    if (lower) {
-      it->Seek(ToSlice(*lower));
-    } else {
-      it->SeekToFirst();
-    }
-    for (; it->Valid(); it->Next()) {
-      rocksdb::WriteEntry entry = it->Entry();
-      std::string_view key = ToView(entry.key);
-      if (upper_exclusive && CompareWindowStoreKeys(key, *upper_exclusive) >= 0) break;
-      std::optional<std::string> value;
-      if (entry.type == rocksdb::kPutRecord) value = std::string(ToView(entry.value));
-      // Entries of one key come oldest first: the last one is the key's current state.
-      if (!overlay.empty() && overlay.back().first == key) {
-        overlay.back().second = std::move(value);
-      } else {
-        overlay.emplace_back(std::string(key), std::move(value));
-      }
-    }
-    return overlay;
   }
 
   const std::string name_;
@@ -615,11 +429,10 @@ class RocksDbWindowStore final : public WindowStore {
 // Reads one optional int64 meta key; DataLoss when it is there but malformed.
 absl::StatusOr<std::optional<int64_t>> ReadMeta(const DbHandle& db, const char* key,
                                                 std::string_view store) {
-  std::string bytes;
-  rocksdb::Status s = db.db->Get(rocksdb::ReadOptions(), db.meta, key, &bytes);
-  if (s.IsNotFound()) return std::nullopt;
-  if (!s.ok()) return ToAbsl(s, store);
-  std::optional<int64_t> value = DecodeInt64(bytes);
+  absl::StatusOr<std::optional<std::string>> bytes = internal::GetMeta(db, key, kKind, store);
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return std::nullopt;
+  std::optional<int64_t> value = internal::DecodeInt64(**bytes);
   if (!value) {
     return absl::DataLossError(absl::StrCat("rocksdb window store ", std::string(store),
                                             ": malformed ", key, " in rill-meta"));
@@ -652,17 +465,13 @@ absl::StatusOr<std::unique_ptr<WindowStore>> OpenRocksDbWindowStore(
   absl::StatusOr<int64_t> interval =
       internal::ResolveSegmentInterval(name, retention_ms, segment_interval_ms);
   if (!interval.ok()) return interval.status();
-  std::error_code ec;
-  std::filesystem::create_directories(directory, ec);
-  if (ec) {
-    return absl::InternalError(absl::StrCat("rocksdb window store ", name, ": cannot create ",
-                                            directory, ": ", ec.message()));
-  }
+  absl::Status prepared = internal::PrepareStoreDirectory(kKind, name, directory, resources);
+  if (!prepared.ok()) return prepared;
 
   absl::StatusOr<std::vector<std::string>> existing = ExistingColumnFamilies(directory, name);
   if (!existing.ok()) return existing.status();
   const RocksDbResources::Impl& impl = resources->impl();
-  const rocksdb::ColumnFamilyOptions small_options = SmallColumnFamilyOptions(impl);
+  const rocksdb::ColumnFamilyOptions small_options = internal::SmallColumnFamilyOptions(impl);
   const rocksdb::ColumnFamilyOptions segment_options = SegmentColumnFamilyOptions(impl);
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, small_options},
@@ -680,18 +489,14 @@ absl::StatusOr<std::unique_ptr<WindowStore>> OpenRocksDbWindowStore(
     segment_ids.push_back(*id);
   }
 
-  auto handle = std::make_shared<DbHandle>();
-  handle->resources = resources;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::Status s =
-      rocksdb::DB::Open(MakeDbOptions(impl), directory, families, &handles, &handle->db);
-  if (!s.ok()) return ToAbsl(s, name);
-  handle->default_cf = handles[0];
-  handle->meta = handles[1];
+  absl::StatusOr<std::shared_ptr<DbHandle>> opened =
+      internal::OpenDb(kKind, name, directory, std::move(resources), families, &handles);
+  if (!opened.ok()) return opened.status();
+  std::shared_ptr<DbHandle> handle = std::move(*opened);
   std::map<int64_t, std::shared_ptr<SegmentHandle>> segment_handles;
   for (size_t i = 0; i < segment_ids.size(); ++i) {
-    segment_handles.emplace(segment_ids[i],
-                            std::make_shared<SegmentHandle>(handle, handles[i + 2]));
+    segment_handles.emplace(segment_ids[i], std::make_shared<SegmentHandle>(handle, handles[i]));
   }
 
   absl::StatusOr<std::optional<int64_t>> stored_interval =
@@ -699,8 +504,8 @@ absl::StatusOr<std::unique_ptr<WindowStore>> OpenRocksDbWindowStore(
   if (!stored_interval.ok()) return stored_interval.status();
   if (!stored_interval->has_value()) {
     // Structure, not state: written at once rather than with the first commit.
-    s = handle->db->Put(rocksdb::WriteOptions(), handle->meta, kSegmentIntervalKey,
-                        EncodeInt64(*interval));
+    rocksdb::Status s = handle->db->Put(rocksdb::WriteOptions(), handle->meta,
+                                        kSegmentIntervalKey, internal::EncodeInt64(*interval));
     if (!s.ok()) return ToAbsl(s, name);
   } else if (**stored_interval != *interval) {
     if (**stored_interval <= 0) {

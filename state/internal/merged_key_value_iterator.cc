@@ -2,9 +2,18 @@
 
 namespace rill::state::internal {
 
+namespace {
+
+int CompareBytes(std::string_view a, std::string_view b) { return a.compare(b); }
+
+}  // namespace
+
 MergedKeyValueIterator::MergedKeyValueIterator(std::unique_ptr<KeyValueIterator> base,
-                                               Overlay overlay, bool reverse)
-    : base_(std::move(base)), overlay_(std::move(overlay)), reverse_(reverse) {
+                                               Overlay overlay, bool reverse, KeyCompare compare)
+    : base_(std::move(base)),
+      overlay_(std::move(overlay)),
+      reverse_(reverse),
+      compare_(compare != nullptr ? compare : &CompareBytes) {
   Settle();
 }
 
@@ -41,7 +50,7 @@ void MergedKeyValueIterator::Settle() {
     }
     const auto& [overlay_key, overlay_value] = overlay_[overlay_index_];
     if (base_valid) {
-      int order = base_->key().compare(overlay_key);
+      int order = compare_(base_->key(), overlay_key);
       if (reverse_) order = -order;
       if (order < 0) {
         current_ = Source::kBase;

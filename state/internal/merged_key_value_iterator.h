@@ -20,11 +20,16 @@ namespace rill::state::internal {
 // Newer writes by key; value nullopt is a tombstone that hides the base's entry.
 using Overlay = std::vector<std::pair<std::string, std::optional<std::string>>>;
 
+// Orders keys like strcmp: negative, zero or positive.
+using KeyCompare = int (*)(std::string_view a, std::string_view b);
+
 class MergedKeyValueIterator final : public KeyValueIterator {
  public:
   // `base` and `overlay` must cover the same key range and be in the same order (ascending,
-  // or descending when `reverse`). On equal keys the overlay wins.
-  MergedKeyValueIterator(std::unique_ptr<KeyValueIterator> base, Overlay overlay, bool reverse);
+  // or descending when `reverse`) by `compare`, bytewise unless given. On equal keys the
+  // overlay wins.
+  MergedKeyValueIterator(std::unique_ptr<KeyValueIterator> base, Overlay overlay, bool reverse,
+                         KeyCompare compare = nullptr);
 
   bool Valid() const override { return current_ != Source::kNone; }
   void Next() override;
@@ -43,6 +48,7 @@ class MergedKeyValueIterator final : public KeyValueIterator {
   Overlay overlay_;
   size_t overlay_index_ = 0;
   bool reverse_;
+  KeyCompare compare_;
   Source current_ = Source::kNone;
 };
 

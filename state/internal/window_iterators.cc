@@ -27,73 +27,6 @@ WindowScan WindowScan::Make(std::optional<std::string_view> key_from,
 
 namespace {
 
-class WindowOverlayIterator final : public KeyValueIterator {
- public:
-  WindowOverlayIterator(std::unique_ptr<KeyValueIterator> base, Overlay overlay, bool reverse)
-      : base_(std::move(base)), overlay_(std::move(overlay)), reverse_(reverse) {
-    Settle();
-  }
-
-  bool Valid() const override { return current_ != Source::kNone; }
-  void Next() override {
-    if (current_ == Source::kBase) {
-      base_->Next();
-    } else if (current_ == Source::kOverlay) {
-      ++overlay_index_;
-    }
-    Settle();
-  }
-  std::string_view key() const override {
-    return current_ == Source::kBase ? base_->key()
-                                     : std::string_view(overlay_[overlay_index_].first);
-  }
-  std::string_view value() const override {
-    return current_ == Source::kBase ? base_->value()
-                                     : std::string_view(*overlay_[overlay_index_].second);
-  }
-  absl::Status status() const override { return base_->status(); }
-
- private:
-  enum class Source { kNone, kBase, kOverlay };
-
-  void Settle() {
-    while (true) {
-      // A failed base must not be papered over by the overlay: stop and report.
-      if (!base_->status().ok()) {
-        current_ = Source::kNone;
-        return;
-      }
-      const bool base_valid = base_->Valid();
-      if (overlay_index_ >= overlay_.size()) {
-        current_ = base_valid ? Source::kBase : Source::kNone;
-        return;
-      }
-      const auto& [overlay_key, overlay_value] = overlay_[overlay_index_];
-      if (base_valid) {
-        int order = CompareWindowStoreKeys(base_->key(), overlay_key);
-        if (reverse_) order = -order;
-        if (order < 0) {
-          current_ = Source::kBase;
-          return;
-        }
-        if (order == 0) base_->Next();  // shadowed by the newer overlay entry
-      }
-      if (!overlay_value) {
-        ++overlay_index_;  // tombstone
-        continue;
-      }
-      current_ = Source::kOverlay;
-      return;
-    }
-  }
-
-  std::unique_ptr<KeyValueIterator> base_;
-  Overlay overlay_;
-  size_t overlay_index_ = 0;
-  bool reverse_;
-  Source current_ = Source::kNone;
-};
-
 // A linear pick of the smallest head per step: a store has a handful of live segments
 // (about three with the default interval), where a heap would only add overhead.
 class WindowMergingIterator final : public KeyValueIterator {
@@ -190,7 +123,8 @@ class DecodingWindowStoreIterator final : public WindowStoreIterator {
 
 std::unique_ptr<KeyValueIterator> NewWindowOverlayIterator(std::unique_ptr<KeyValueIterator> base,
                                                            Overlay overlay, bool reverse) {
-  return std::make_unique<WindowOverlayIterator>(std::move(base), std::move(overlay), reverse);
+  return std::make_unique<MergedKeyValueIterator>(std::move(base), std::move(overlay), reverse,
+                                                  &CompareWindowStoreKeys);
 }
 
 std::unique_ptr<KeyValueIterator> NewWindowMergingIterator(

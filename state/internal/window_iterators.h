@@ -2,7 +2,7 @@
 // keys are window store keys (window_key_schema.h) in CompareWindowStoreKeys order:
 //   - WindowScan turns a Fetch/FetchRange into store-key bounds plus the exact filter;
 //   - NewWindowOverlayIterator lays uncommitted writes over a segment's RocksDB iterator
-//     (MergedKeyValueIterator does this bytewise; window keys need their own order);
+//     (a MergedKeyValueIterator in window key order);
 //   - NewWindowMergingIterator merges segments into one ordered stream;
 //   - NewWindowStoreIterator decodes and filters that stream for the public interface.
 #pragma once
