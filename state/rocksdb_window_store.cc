@@ -267,16 +267,9 @@ class RocksDbWindowStore final : public WindowStore {
     std::lock_guard<std::mutex> lock(mu_);
     if (!db_) return ClosedError(name_);
     // Decode everything first so a malformed record applies nothing.
-    std::vector<WindowStoreKey> keys;
-    keys.reserve(records.size());
-    for (const ChangelogRecord& record : records) {
-      absl::StatusOr<WindowStoreKey> decoded = DecodeWindowStoreKey(record.key);
-      if (!decoded.ok()) {
-        return absl::InvalidArgumentError(absl::StrCat("rocksdb window store ", name_,
-                                                       ": restore: ", decoded.status().message()));
-      }
-      keys.push_back(*decoded);
-    }
+    absl::StatusOr<std::vector<WindowStoreKey>> decoded = DecodeRestoreKeys(records, absl::StrCat("rocksdb window store ", name_));
+    if (!decoded.ok()) return decoded.status();
+    const std::vector<WindowStoreKey>& keys = *decoded;
     // Stream time first, as Kafka Streams' restore does: records of the batch that the
     // batch itself expires are skipped.
     for (const WindowStoreKey& key : keys) segments_.Observe(key.window_start_ms);

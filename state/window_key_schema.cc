@@ -99,4 +99,19 @@ std::string WindowStoreKeyUpperBound(std::string_view key, int64_t window_start_
   return EncodeWindowStoreKey(next_key, std::numeric_limits<int64_t>::min(), 0);
 }
 
+absl::StatusOr<std::vector<WindowStoreKey>> DecodeRestoreKeys(
+    const std::vector<ChangelogRecord>& records, std::string_view store) {
+  std::vector<WindowStoreKey> keys;
+  keys.reserve(records.size());
+  for (const ChangelogRecord& record : records) {
+    absl::StatusOr<WindowStoreKey> decoded = DecodeWindowStoreKey(record.key);
+    if (!decoded.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(std::string(store), ": restore: ", decoded.status().message()));
+    }
+    keys.push_back(*decoded);
+  }
+  return keys;
+}
+
 }  // namespace rill::state

@@ -20,8 +20,10 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "state/state_store.h"
 
 namespace rill::state {
 
@@ -45,6 +47,12 @@ struct TimeWindowedKey {
 std::string EncodeWindowStoreKey(std::string_view key, int64_t window_start_ms, int32_t seqnum);
 // InvalidArgument when `bytes` is shorter than the 12-byte suffix.
 absl::StatusOr<WindowStoreKey> DecodeWindowStoreKey(std::string_view bytes);
+
+// Decodes the keys of a restore batch, all or nothing (a window store applies nothing of a
+// batch with a malformed key). `store` names the store in the error ("rocksdb window store
+// x").
+absl::StatusOr<std::vector<WindowStoreKey>> DecodeRestoreKeys(
+    const std::vector<ChangelogRecord>& records, std::string_view store);
 
 std::string EncodeTimeWindowedKey(std::string_view key, int64_t window_start_ms);
 // InvalidArgument when `bytes` is shorter than the 8-byte timestamp.

@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "streams/processor/internal/node.h"
@@ -65,28 +66,16 @@ class TopologyTestDriver {
   // The store's contents. Throws StreamsException for an unknown store or other types.
   template <class K, class V>
   KeyValueStore<K, V> getKeyValueStore(const std::string& name) {
-    internal::StoreInstance* store = FindStore(name);
-    const auto* ks = std::any_cast<Serde<K>>(&store->spec->key_serde);
-    const auto* vs = std::any_cast<Serde<V>>(&store->spec->value_serde);
-    if (ks == nullptr || vs == nullptr) {
-      throw StreamsException("store '" + name + "' holds " + store->spec->type_names +
-                             ", not the types requested");
-    }
+    auto [store, ks, vs] = TypedStore<K, V>(name);
     if (store->store == nullptr) throw StreamsException("store '" + name + "' is not a key-value store");
-    return KeyValueStore<K, V>(store->store, *ks, *vs);
+    return KeyValueStore<K, V>(store->store, ks, vs);
   }
   // The window store's contents (keys K, values V; windows of the store's size).
   template <class K, class V>
   WindowStore<K, V> getWindowStore(const std::string& name) {
-    internal::StoreInstance* store = FindStore(name);
-    const auto* ks = std::any_cast<Serde<K>>(&store->spec->key_serde);
-    const auto* vs = std::any_cast<Serde<V>>(&store->spec->value_serde);
-    if (ks == nullptr || vs == nullptr) {
-      throw StreamsException("store '" + name + "' holds " + store->spec->type_names +
-                             ", not the types requested");
-    }
+    auto [store, ks, vs] = TypedStore<K, V>(name);
     if (store->window_store == nullptr) throw StreamsException("store '" + name + "' is not a window store");
-    return WindowStore<K, V>(store->window_store, *ks, *vs, store->spec->window_size_ms);
+    return WindowStore<K, V>(store->window_store, ks, vs, store->spec->window_size_ms);
   }
 
   // Moves wall-clock time forward and fires due wall-clock punctuations.
@@ -103,6 +92,18 @@ class TopologyTestDriver {
   class Collector;
   struct Impl;
   internal::StoreInstance* FindStore(const std::string& name);
+  // The store and its serdes, checked against the requested types.
+  template <class K, class V>
+  std::tuple<internal::StoreInstance*, Serde<K>, Serde<V>> TypedStore(const std::string& name) {
+    internal::StoreInstance* store = FindStore(name);
+    const auto* ks = std::any_cast<Serde<K>>(&store->spec->key_serde);
+    const auto* vs = std::any_cast<Serde<V>>(&store->spec->value_serde);
+    if (ks == nullptr || vs == nullptr) {
+      throw StreamsException("store '" + name + "' holds " + store->spec->type_names +
+                             ", not the types requested");
+    }
+    return {store, *ks, *vs};
+  }
   void ProcessAll();
   void Commit();
 
