@@ -25,6 +25,13 @@ class TimeWindowedKStream {
   TimeWindowedKStream(KGroupedStream<K, V> grouped, TimeWindows windows)
       : grouped_(std::move(grouped)), windows_(windows) {}
 
+  // onWindowClose(): one final result per window, when it closes, instead of every update.
+  TimeWindowedKStream emitStrategy(const EmitStrategy& strategy) const {
+    TimeWindowedKStream out = *this;
+    out.emit_ = strategy;
+    return out;
+  }
+
   // Records per key and window.
   KTable<Windowed<K>, int64_t> count(const Materialized<K, int64_t>& materialized = {},
                                      const Named& named = {}) const {
@@ -106,11 +113,12 @@ class TimeWindowedKStream {
     spec.retention_ms = retention;
     spec.window_size_ms = windows_.size_ms();
     TimeWindows windows = windows_;
+    EmitStrategy emit = emit_;
     std::string node = grouped_.Connect(
         std::move(spec), named, prefix,
-        [store, windows, update]() -> std::unique_ptr<internal::ProcessorNode> {
+        [store, windows, update, emit]() -> std::unique_ptr<internal::ProcessorNode> {
           return std::make_unique<internal::TimeWindowAggregateNode<K, V, VA>>(store, windows,
-                                                                              update);
+                                                                              update, emit);
         });
     Serde<K> ks = OrDefault(m.key_serde);
     return KTable<Windowed<K>, VA>(state, node, store,
@@ -120,6 +128,7 @@ class TimeWindowedKStream {
 
   KGroupedStream<K, V> grouped_;
   TimeWindows windows_;
+  EmitStrategy emit_ = EmitStrategy::onWindowUpdate();
 };
 
 }  // namespace rill::streams

@@ -43,6 +43,28 @@ inline int64_t Millis(std::chrono::milliseconds d, const char* what) {
 
 }  // namespace windows_internal
 
+// When a windowed aggregation emits: on every update of a window (the default), or once per
+// window when it closes (stream time past its end + grace), as Kafka Streams'
+// EmitStrategy. Finding closed windows scans the window store, so like Kafka Streams the
+// scan runs at most once per emit interval of wall-clock time (Kafka Streams' internal
+// __emit.interval.ms.kstreams.windowed.aggregation__, 1 s); withEmitInterval(0ms) checks
+// after every record (tests).
+class EmitStrategy {
+ public:
+  static EmitStrategy onWindowUpdate() { return EmitStrategy(false, 0); }
+  static EmitStrategy onWindowClose() { return EmitStrategy(true, 1000); }
+  EmitStrategy withEmitInterval(std::chrono::milliseconds interval) const {
+    return EmitStrategy(on_close_, windows_internal::Millis(interval, "emit interval"));
+  }
+  bool on_window_close() const { return on_close_; }
+  int64_t emit_interval_ms() const { return interval_ms_; }
+
+ private:
+  EmitStrategy(bool on_close, int64_t interval) : on_close_(on_close), interval_ms_(interval) {}
+  bool on_close_;
+  int64_t interval_ms_;
+};
+
 // Fixed-size windows: tumbling (advance == size) or hopping (advance < size).
 class TimeWindows {
  public:

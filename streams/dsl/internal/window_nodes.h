@@ -28,8 +28,12 @@ class TimeWindowAggregateNode : public ProcessorNode {
   // for a new window): aggregate() starts from its initializer, reduce() from the value.
   using Update = std::function<VA(const K&, const V&, const std::optional<VA>&)>;
 
-  TimeWindowAggregateNode(std::string store, TimeWindows windows, Update update)
-      : store_name_(std::move(store)), windows_(windows), update_(std::move(update)) {}
+  TimeWindowAggregateNode(std::string store, TimeWindows windows, Update update,
+                          EmitStrategy emit = EmitStrategy::onWindowUpdate())
+      : store_name_(std::move(store)),
+        windows_(windows),
+        update_(std::move(update)),
+        emit_(emit) {}
 
   void Init(NodeContext& context) override {
     ProcessorNode::Init(context);
@@ -46,6 +50,9 @@ class TimeWindowAggregateNode : public ProcessorNode {
     if (DropNullKeyOrValue(r, *context_)) return;
     observed_stream_time_ = std::max(observed_stream_time_, r.timestamp);
     const int64_t close_time = observed_stream_time_ - windows_.grace_ms();
+    // Closed windows first: the record cannot change them (it is dropped for them), and
+    // they are read before the record's puts advance the store's retention past them.
+    if (emit_.on_window_close()) MaybeEmitClosed(close_time);
     for (const Window& window : windows_.windowsFor(r.timestamp)) {
       if (window.end <= close_time) {
         context_->task->RecordDropped("window-expired");
@@ -54,6 +61,7 @@ class TimeWindowAggregateNode : public ProcessorNode {
       std::optional<VA> old = store_->fetch(r.key, window.start);
       VA next = update_(r.key, r.value, old);
       store_->put(r.key, next, window.start);
+      if (emit_.on_window_close()) continue;
       Record<Windowed<K>, Change<VA>> out{Windowed<K>{r.key, window},
                                           Change<VA>{std::move(next), std::move(old)},
                                           r.timestamp, r.headers};
@@ -62,9 +70,37 @@ class TimeWindowAggregateNode : public ProcessorNode {
   }
 
  private:
+  // Forwards each window that closed since the last emit, once: the windows whose start is
+  // in [last close time - size + 1, close time - size], i.e. end <= stream time - grace
+  // (KStreamWindowAggregate's ON_WINDOW_CLOSE). After a restart the last close time is
+  // unknown and the scan starts at 0, so closed windows still in the store are emitted again
+  // (at-least-once); Kafka Streams keeps it in the commit metadata.
+  void MaybeEmitClosed(int64_t close_time) {
+    if (last_emit_close_time_ && close_time <= *last_emit_close_time_) return;
+    const int64_t now = context_->task->wall_clock_ms();
+    if (last_emit_wall_ms_ && now - *last_emit_wall_ms_ < emit_.emit_interval_ms()) return;
+    const int64_t size = windows_.size_ms();
+    const int64_t lower = last_emit_close_time_ ? *last_emit_close_time_ - size + 1 : 0;
+    const int64_t upper = close_time - size;
+    last_emit_close_time_ = close_time;
+    last_emit_wall_ms_ = now;
+    if (upper < lower) return;
+    for (auto& [key, value] : store_->fetchAll(lower, upper)) {
+      // The window's end - 1: the latest timestamp a record of the window can have (Kafka
+      // Streams uses the stored aggregate's timestamp; Rill's window stores keep none yet).
+      const int64_t timestamp = key.window.end - 1;
+      Record<Windowed<K>, Change<VA>> out{std::move(key), Change<VA>{std::move(value), std::nullopt},
+                                          timestamp, {}};
+      context_->Forward(&out);
+    }
+  }
+
   std::string store_name_;
   TimeWindows windows_;
   Update update_;
+  EmitStrategy emit_;
+  std::optional<int64_t> last_emit_close_time_;
+  std::optional<int64_t> last_emit_wall_ms_;
   std::optional<WindowStore<K, VA>> store_;
   // The largest timestamp this processor has seen (Kafka Streams' observedStreamTime).
   int64_t observed_stream_time_ = -1;

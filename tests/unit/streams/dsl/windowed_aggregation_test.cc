@@ -156,6 +156,57 @@ TEST(WindowedAggregationTest, DefaultRetentionDropsClosedWindowsFromTheStore) {
   EXPECT_EQ(store.fetch("a", 10), 1);
 }
 
+TEST(WindowedAggregationTest, OnWindowCloseEmitsOneFinalResultPerWindow) {
+  StreamsBuilder builder;
+  builder.stream<std::string, std::string>("in")
+      .groupByKey()
+      .windowedBy(TimeWindows::ofSizeAndGrace(10ms, 2ms))
+      .emitStrategy(EmitStrategy::onWindowClose().withEmitInterval(0ms))
+      .count(Materialized<std::string, int64_t>::as("counts"))
+      .toStream()
+      .to("out");
+  TopologyTestDriver driver(builder.build());
+  auto in = driver.createInputTopic<std::string, std::string>("in");
+  auto out = driver.createOutputTopic<WKey, int64_t>(
+      "out", WindowedSerdes::TimeWindowed<std::string>(Serdes::String(), 10));
+  in.pipeInput("a", "x", 1);
+  in.pipeInput("a", "x", 5);
+  in.pipeInput("b", "x", 3);
+  in.pipeInput("a", "x", 11);  // stream time 11: [0,10) closes at 10 + 2 = 12, not yet
+  EXPECT_TRUE(out.isEmpty());
+  in.pipeInput("a", "x", 9);   // within grace: still counted in [0,10)
+  in.pipeInput("b", "x", 12);  // stream time 12: [0,10) is closed
+  EXPECT_THAT(out.readKeyValuesToList(), ElementsAre(WL{At("a", 0, 10), 3}, WL{At("b", 0, 10), 1}));
+  in.pipeInput("a", "x", 8);   // late: dropped, and [0,10) is not emitted again
+  in.pipeInput("a", "x", 21);  // stream time 21: nothing closed yet ([10,20) closes at 22)
+  EXPECT_TRUE(out.isEmpty());
+  in.pipeInput("c", "x", 40);  // [10,20) and [20,30) close: emitted by key, then start
+  EXPECT_THAT(out.readKeyValuesToList(),
+              ElementsAre(WL{At("a", 10, 10), 1}, WL{At("a", 20, 10), 1}, WL{At("b", 10, 10), 1}));
+  EXPECT_EQ(driver.droppedRecords().at("window-expired"), 1);
+}
+
+TEST(WindowedAggregationTest, OnWindowCloseScansAtMostOncePerEmitInterval) {
+  StreamsBuilder builder;
+  builder.stream<std::string, std::string>("in")
+      .groupByKey()
+      .windowedBy(TimeWindows::ofSizeWithNoGrace(10ms))
+      .emitStrategy(EmitStrategy::onWindowClose())  // 1 s of wall-clock time
+      .count(Materialized<std::string, int64_t>::as("counts").withRetention(1min))
+      .toStream()
+      .to("out");
+  TopologyTestDriver driver(builder.build());
+  auto in = driver.createInputTopic<std::string, std::string>("in");
+  auto out = driver.createOutputTopic<WKey, int64_t>(
+      "out", WindowedSerdes::TimeWindowed<std::string>(Serdes::String(), 10));
+  in.pipeInput("a", "x", 1);   // first check: nothing closed
+  in.pipeInput("a", "x", 15);  // [0,10) closed, but the last scan was less than 1 s ago
+  EXPECT_TRUE(out.isEmpty());
+  driver.advanceWallClockTime(1s);
+  in.pipeInput("a", "x", 16);
+  EXPECT_THAT(out.readKeyValuesToList(), ElementsAre(WL{At("a", 0, 10), 1}));
+}
+
 TEST(WindowedAggregationTest, RetentionShorterThanSizePlusGraceIsRefused) {
   StreamsBuilder builder;
   auto windowed = builder.stream<std::string, std::string>("in")
