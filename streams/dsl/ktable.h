@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "streams/dsl/internal/change.h"
+#include "streams/dsl/internal/table_join_nodes.h"
 #include "streams/dsl/kstream.h"
 #include "streams/processor/key_value_store.h"
 
@@ -149,7 +150,131 @@ class KTable {
   const std::string& node() const { return node_; }
   const std::shared_ptr<internal::BuilderState>& state() const { return state_; }
 
+  // KTable-KTable equi-joins, with the outputs of Kafka Streams' join tables: an update on
+  // either side joins it with the other side's current value; deletions produce tombstones
+  // where a joined value existed (see toChangelogStream()). Both tables need a key-value
+  // store (their own or a parent's) and co-partitioned topics. Joiners:
+  //   join:      VR(const V&, const V2&)
+  //   leftJoin:  VR(const V&, const std::optional<V2>&)
+  //   outerJoin: VR(const std::optional<V>&, const std::optional<V2>&)
+  // The result is not materialized; it can be joined and queried through its parents.
+  template <class V2, class F>
+  auto join(const KTable<K, V2>& other, F joiner, const Named& named = {}) const {
+    static_assert(std::is_invocable_v<const F&, const V&, const V2&>,
+                  "KTable::join: the joiner must be callable as VR(const V&, const V2&)");
+    using VR = std::decay_t<std::invoke_result_t<const F&, const V&, const V2&>>;
+    return JoinTables<V2, VR>(other, internal::TableJoinType::kInner,
+                              [joiner](const std::optional<V>& l, const std::optional<V2>& r)
+                                  -> std::optional<VR> {
+                                if (!l || !r) return std::nullopt;
+                                return joiner(*l, *r);
+                              },
+                              named);
+  }
+  template <class V2, class F>
+  auto leftJoin(const KTable<K, V2>& other, F joiner, const Named& named = {}) const {
+    static_assert(std::is_invocable_v<const F&, const V&, const std::optional<V2>&>,
+                  "KTable::leftJoin: the joiner must be callable as "
+                  "VR(const V&, const std::optional<V2>&)");
+    using VR = std::decay_t<std::invoke_result_t<const F&, const V&, const std::optional<V2>&>>;
+    return JoinTables<V2, VR>(other, internal::TableJoinType::kLeft,
+                              [joiner](const std::optional<V>& l, const std::optional<V2>& r)
+                                  -> std::optional<VR> {
+                                if (!l) return std::nullopt;
+                                return joiner(*l, r);
+                              },
+                              named);
+  }
+  template <class V2, class F>
+  auto outerJoin(const KTable<K, V2>& other, F joiner, const Named& named = {}) const {
+    static_assert(
+        std::is_invocable_v<const F&, const std::optional<V>&, const std::optional<V2>&>,
+        "KTable::outerJoin: the joiner must be callable as "
+        "VR(const std::optional<V>&, const std::optional<V2>&)");
+    using VR = std::decay_t<
+        std::invoke_result_t<const F&, const std::optional<V>&, const std::optional<V2>&>>;
+    return JoinTables<V2, VR>(other, internal::TableJoinType::kOuter,
+                              [joiner](const std::optional<V>& l, const std::optional<V2>& r)
+                                  -> std::optional<VR> {
+                                if (!l && !r) return std::nullopt;
+                                return joiner(l, r);
+                              },
+                              named);
+  }
+
  private:
+  template <class K2, class V3>
+  friend class KTable;
+
+  // `combine(left, right)`: the joined value, nullopt when the join type has none.
+  template <class V2, class VR>
+  KTable<K, VR> JoinTables(
+      const KTable<K, V2>& other, internal::TableJoinType type,
+      std::function<std::optional<VR>(const std::optional<V>&, const std::optional<V2>&)> combine,
+      const Named& named) const {
+    auto mine = valueGetterSupplier();
+    auto theirs = other.valueGetterSupplier();
+    if (!mine || !theirs) {
+      throw StreamsException("KTable join: both tables need a key-value store (materialize them "
+                             "with Materialized::as)");
+    }
+    // Kafka Streams' names: the two join nodes, then the merge node (the joined table).
+    std::string base = named.name;
+    std::string this_node = base.empty() ? state_->NewName("KTABLE-JOINTHIS-") : base + "-join-this";
+    std::string other_node = base.empty() ? state_->NewName("KTABLE-JOINOTHER-") : base + "-join-other";
+    std::string merge = base.empty() ? state_->NewName("KTABLE-MERGE-") : base;
+    using LeftNode = internal::TableJoinSideNode<K, V, V2, VR>;
+    using RightNode = internal::TableJoinSideNode<K, V2, V, VR>;
+    const bool right_required = type == internal::TableJoinType::kInner;
+    const bool left_required = type != internal::TableJoinType::kOuter;
+    AddJoinNode(this_node, node_, theirs->stores,
+                [theirs, combine, right_required]() -> std::unique_ptr<internal::ProcessorNode> {
+                  return std::make_unique<LeftNode>(
+                      theirs,
+                      [combine](const std::optional<V>& l, const std::optional<V2>& r) {
+                        return combine(l, r);
+                      },
+                      right_required);
+                });
+    AddJoinNode(other_node, other.node(), mine->stores,
+                [mine, combine, left_required]() -> std::unique_ptr<internal::ProcessorNode> {
+                  return std::make_unique<RightNode>(
+                      mine,
+                      [combine](const std::optional<V2>& r, const std::optional<V>& l) {
+                        return combine(l, r);
+                      },
+                      left_required);
+                });
+    internal::NodeSpec spec;
+    spec.name = merge;
+    spec.parents = {this_node, other_node};
+    spec.factory = internal::LambdaFactory<K, internal::Change<VR>>(
+        [](const Record<K, internal::Change<VR>>& r, internal::NodeContext& ctx) { ctx.Forward(&r); });
+    state_->topology.AddNode(std::move(spec));
+    auto getter = std::make_shared<internal::ValueGetterSupplier<K, VR>>();
+    getter->stores = mine->stores;
+    getter->stores.insert(getter->stores.end(), theirs->stores.begin(), theirs->stores.end());
+    getter->bind = [mine, theirs, combine](internal::NodeContext& ctx)
+        -> std::function<std::optional<VR>(const K&)> {
+      auto left = mine->bind(ctx);
+      auto right = theirs->bind(ctx);
+      return [left, right, combine](const K& key) { return combine(left(key), right(key)); };
+    };
+    return KTable<K, VR>(state_, merge, "", key_serde_, {}, std::move(getter));
+  }
+
+  void AddJoinNode(const std::string& name, const std::string& parent,
+                   const std::vector<std::string>& stores,
+                   std::function<std::unique_ptr<internal::ProcessorNode>()> factory) const {
+    internal::NodeSpec spec;
+    spec.name = name;
+    spec.parents = {parent};
+    spec.stores = stores;
+    spec.factory = std::move(factory);
+    spec.copartitioned = true;
+    state_->topology.AddNode(std::move(spec));
+  }
+
   template <class P>
   KTable Filtered(P predicate, bool negate, const Named& named) const {
     auto node = Add("KTABLE-FILTER-", named,
