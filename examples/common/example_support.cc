@@ -110,7 +110,8 @@ int ExampleRuntime::RunUntilSignal(streams::KafkaStreams& app) {
 }
 
 absl::Status ExampleRuntime::Produce(const std::string& topic,
-                                     const std::vector<std::pair<std::string, std::string>>& records) {
+                                     const std::vector<std::pair<std::string, std::string>>& records,
+                                     const std::vector<int64_t>& timestamps) {
   char err[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap_.c_str(), err, sizeof(err));
@@ -119,12 +120,15 @@ absl::Status ExampleRuntime::Produce(const std::string& topic,
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
   if (rk == nullptr) return absl::InternalError(err);
   absl::Status status;
-  for (const auto& [key, value] : records) {
+  for (size_t i = 0; i < records.size(); ++i) {
+    const auto& [key, value] = records[i];
+    const int64_t timestamp = i < timestamps.size() ? timestamps[i] : 0;  // 0: now
     for (;;) {
       rd_kafka_resp_err_t e = rd_kafka_producev(
           rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
           RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
-          RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()), RD_KAFKA_V_END);
+          RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+          RD_KAFKA_V_TIMESTAMP(timestamp), RD_KAFKA_V_END);
       if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
         rd_kafka_poll(rk, 10);
         continue;

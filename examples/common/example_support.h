@@ -40,9 +40,11 @@ class ExampleRuntime {
   // Waits until `app` is RUNNING (false after the timeout or on ERROR).
   static bool WaitRunning(streams::KafkaStreams& app, int timeout_ms);
 
-  // Produces (key, value) records to `topic` and waits for every acknowledgement.
+  // Produces (key, value) records to `topic` and waits for every acknowledgement. Record i
+  // gets timestamps[i] when given (ms), else the producer's current time.
   absl::Status Produce(const std::string& topic,
-                       const std::vector<std::pair<std::string, std::string>>& records);
+                       const std::vector<std::pair<std::string, std::string>>& records,
+                       const std::vector<int64_t>& timestamps = {});
   // GET http://<host:port><path>: "<status> <body>".
   static std::string HttpGet(const std::string& host_port, const std::string& path);
 

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "absl/status/statusor.h"
@@ -23,6 +24,16 @@ int64_t DefaultSegmentInterval(int64_t retention_ms);
 // default when it is 0. InvalidArgument unless retention_ms > 0 and segment_interval_ms >= 0.
 absl::StatusOr<int64_t> ResolveSegmentInterval(std::string_view store, int64_t retention_ms,
                                                int64_t segment_interval_ms);
+
+// One scan of a segmented store (rocksdb_segmented_store.h, in_memory_segmented_store.h):
+// the segments whose timestamps may hold matches ([time_from, time_to]) and the store-key
+// interval [lower, upper_exclusive) (nullopt: open) in the store's key order.
+struct SegmentedScan {
+  int64_t time_from = 0;
+  int64_t time_to = 0;
+  std::optional<std::string> lower;
+  std::optional<std::string> upper_exclusive;
+};
 
 class Segments {
  public:

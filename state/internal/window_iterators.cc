@@ -27,56 +27,6 @@ WindowScan WindowScan::Make(std::optional<std::string_view> key_from,
 
 namespace {
 
-// A linear pick of the smallest head per step: a store has a handful of live segments
-// (about three with the default interval), where a heap would only add overhead.
-class WindowMergingIterator final : public KeyValueIterator {
- public:
-  WindowMergingIterator(std::vector<std::unique_ptr<KeyValueIterator>> inputs, bool reverse)
-      : inputs_(std::move(inputs)), reverse_(reverse) {
-    Pick();
-  }
-
-  bool Valid() const override { return current_ != kNone; }
-  void Next() override {
-    inputs_[current_]->Next();
-    Pick();
-  }
-  std::string_view key() const override { return inputs_[current_]->key(); }
-  std::string_view value() const override { return inputs_[current_]->value(); }
-  absl::Status status() const override {
-    for (const auto& input : inputs_) {
-      if (!input->status().ok()) return input->status();
-    }
-    return absl::OkStatus();
-  }
-
- private:
-  static constexpr size_t kNone = static_cast<size_t>(-1);
-
-  void Pick() {
-    current_ = kNone;
-    for (size_t i = 0; i < inputs_.size(); ++i) {
-      const KeyValueIterator& input = *inputs_[i];
-      if (!input.status().ok()) {
-        current_ = kNone;
-        return;
-      }
-      if (!input.Valid()) continue;
-      if (current_ == kNone) {
-        current_ = i;
-        continue;
-      }
-      int order = CompareWindowStoreKeys(input.key(), inputs_[current_]->key());
-      if (reverse_) order = -order;
-      if (order < 0) current_ = i;
-    }
-  }
-
-  std::vector<std::unique_ptr<KeyValueIterator>> inputs_;
-  bool reverse_;
-  size_t current_ = kNone;
-};
-
 class DecodingWindowStoreIterator final : public WindowStoreIterator {
  public:
   DecodingWindowStoreIterator(std::unique_ptr<KeyValueIterator> entries, WindowScan scan)
@@ -120,18 +70,6 @@ class DecodingWindowStoreIterator final : public WindowStoreIterator {
 };
 
 }  // namespace
-
-std::unique_ptr<KeyValueIterator> NewWindowOverlayIterator(std::unique_ptr<KeyValueIterator> base,
-                                                           Overlay overlay, bool reverse) {
-  return std::make_unique<MergedKeyValueIterator>(std::move(base), std::move(overlay), reverse,
-                                                  &CompareWindowStoreKeys);
-}
-
-std::unique_ptr<KeyValueIterator> NewWindowMergingIterator(
-    std::vector<std::unique_ptr<KeyValueIterator>> inputs, bool reverse) {
-  if (inputs.size() == 1) return std::move(inputs.front());
-  return std::make_unique<WindowMergingIterator>(std::move(inputs), reverse);
-}
 
 std::unique_ptr<WindowStoreIterator> NewWindowStoreIterator(
     std::unique_ptr<KeyValueIterator> entries, WindowScan scan) {

@@ -1,10 +1,9 @@
 // The scan plumbing both window stores share. Entries travel as KeyValueIterators whose
 // keys are window store keys (window_key_schema.h) in CompareWindowStoreKeys order:
 //   - WindowScan turns a Fetch/FetchRange into store-key bounds plus the exact filter;
-//   - NewWindowOverlayIterator lays uncommitted writes over a segment's RocksDB iterator
-//     (a MergedKeyValueIterator in window key order);
-//   - NewWindowMergingIterator merges segments into one ordered stream;
 //   - NewWindowStoreIterator decodes and filters that stream for the public interface.
+// (Overlaying uncommitted writes and merging segments is the segmented engines' job:
+// rocksdb_segmented_store.h.)
 #pragma once
 
 #include <cstdint>
@@ -51,16 +50,6 @@ struct WindowScan {
            (!key_from || key.key >= *key_from) && (!key_to || key.key <= *key_to);
   }
 };
-
-// `base` and `overlay` cover the same store-key range, in CompareWindowStoreKeys order
-// (descending when `reverse`); on equal keys the overlay wins and its tombstones hide.
-std::unique_ptr<KeyValueIterator> NewWindowOverlayIterator(std::unique_ptr<KeyValueIterator> base,
-                                                           Overlay overlay, bool reverse);
-
-// Merges `inputs` (each in CompareWindowStoreKeys order, or descending when `reverse`; no
-// store key in two of them) into one ordered stream. Stops at the first input error.
-std::unique_ptr<KeyValueIterator> NewWindowMergingIterator(
-    std::vector<std::unique_ptr<KeyValueIterator>> inputs, bool reverse);
 
 // Decodes `entries` and skips those `scan` does not match. A key too short to be a window
 // store key stops iteration with DataLoss.

@@ -15,6 +15,10 @@ namespace rill::streams {
 
 template <class K, class V>
 class TimeWindowedKStream;
+template <class K, class V>
+class SlidingWindowedKStream;
+template <class K, class V>
+class SessionWindowedKStream;
 
 template <class K, class V>
 class KGroupedStream {
@@ -118,6 +122,10 @@ class KGroupedStream {
 
   template <class K2, class V2>
   friend class TimeWindowedKStream;
+  template <class K2, class V2>
+  friend class SlidingWindowedKStream;
+  template <class K2, class V2>
+  friend class SessionWindowedKStream;
 
   // Repartitions when needed, then adds `spec` and an aggregation node made by `factory`
   // reading the (repartitioned) stream. Returns the node's name.
@@ -156,6 +164,14 @@ class KGroupedStream {
   // Windowed aggregations over tumbling or hopping windows.
   TimeWindowedKStream<K, V> windowedBy(const TimeWindows& windows) const {
     return TimeWindowedKStream<K, V>(*this, windows);
+  }
+  // Windowed aggregations over sliding windows (streams/dsl/sliding_windowed_kstream.h).
+  SlidingWindowedKStream<K, V> windowedBy(const SlidingWindows& windows) const {
+    return SlidingWindowedKStream<K, V>(*this, windows);
+  }
+  // Aggregations over sessions (streams/dsl/session_windowed_kstream.h).
+  SessionWindowedKStream<K, V> windowedBy(const SessionWindows& windows) const {
+    return SessionWindowedKStream<K, V>(*this, windows);
   }
 
  private:

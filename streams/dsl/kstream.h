@@ -23,6 +23,8 @@
 #include "streams/dsl/materialized.h"
 #include "streams/dsl/named.h"
 #include "streams/dsl/produced.h"
+#include "streams/dsl/stream_joined.h"
+#include "streams/dsl/windows.h"
 #include "streams/processor/processor.h"
 
 namespace rill::streams {
@@ -310,6 +312,40 @@ class KStream {
   template <class VT, class F>
   auto leftJoin(const KTable<K, VT>& table, F joiner, const Named& named = {}) const;
 
+  // Stream-stream joins (Kafka Streams' KStream#join / #leftJoin / #outerJoin with a
+  // KStream, 3.1+ semantics): a record joins every record of the other stream with the same
+  // key whose timestamp is within `windows` — a left record at t joins right records in
+  // [t - before, t + after], both ends inclusive — whichever arrives first; the output's
+  // timestamp is the larger of the two. Each side keeps its records in a window store (with
+  // a changelog) for before + after + grace. joiner(value, otherValue) -> VR, or
+  // joiner(key, value, otherValue). leftJoin's joiner takes the other value as
+  // std::optional<VO>, outerJoin's both values as optionals: a record that found no partner
+  // is joined with nullopt once its window has closed (stream time past its timestamp + the
+  // window + grace), never before (Kafka Streams' shared outer-join store). Records with a
+  // null key or value are dropped ("null-key" / "null-value"). Both inputs must be
+  // co-partitioned (checked at start); a re-keyed stream is repartitioned first.
+  template <class VO, class F>
+  auto join(const KStream<K, VO>& other, F joiner, const JoinWindows& windows,
+            const StreamJoined<K, V, std::type_identity_t<VO>>& joined = {}) const;
+  template <class VO, class F>
+  auto leftJoin(const KStream<K, VO>& other, F joiner, const JoinWindows& windows,
+                const StreamJoined<K, V, std::type_identity_t<VO>>& joined = {}) const;
+  template <class VO, class F>
+  auto outerJoin(const KStream<K, VO>& other, F joiner, const JoinWindows& windows,
+                 const StreamJoined<K, V, std::type_identity_t<VO>>& joined = {}) const;
+
+  // KStream-GlobalKTable joins (Kafka Streams' KStream#join / #leftJoin with a
+  // GlobalKTable): keySelector(key, value) -> GK (or std::optional<GK>, nullopt meaning no
+  // key) picks the table row; joiner(value, tableValue) -> VR for join, joiner(value,
+  // std::optional<GV>) -> VR for leftJoin. The output keeps the stream's key, timestamp and
+  // headers. No co-partitioning or repartitioning: every instance holds the whole table.
+  template <class GK, class GV, class KS, class F>
+  auto join(const GlobalKTable<GK, GV>& table, KS keySelector, F joiner,
+            const Named& named = {}) const;
+  template <class GK, class GV, class KS, class F>
+  auto leftJoin(const GlobalKTable<GK, GV>& table, KS keySelector, F joiner,
+                const Named& named = {}) const;
+
   // Groups by the current key (repartitions first when an earlier operator changed it).
   KGroupedStream<K, V> groupByKey(const Grouped<K, V>& grouped = {}) const;
   // Groups by selector(key, value): always repartitions.
@@ -340,6 +376,11 @@ class KStream {
   // filter (drops null keys) -> sink -> internal topic "<base>-repartition" -> source;
   // returns the source's name. Nodes are named as Kafka Streams names them: generated
   // names when `base` is generated, else "<topic>-filter", "<topic>-sink", "<topic>-source".
+  template <class GK, class GV, class VR, bool kLeft>
+  KStream<K, VR> JoinGlobalTable(const GlobalKTable<GK, GV>& table,
+                                 std::function<std::optional<GK>(const K&, const V&)> selector,
+                                 std::function<VR(const V&, const std::optional<GV>&)> joiner,
+                                 const Named& named) const;
   template <class VT, class VR, bool kLeft>
   KStream<K, VR> JoinTable(const KTable<K, VT>& table,
                            std::function<VR(const V&, const std::optional<VT>&)> joiner,

@@ -12,4 +12,6 @@ template <class K, class V>
 class KGroupedTable;
 template <class K, class V>
 class BranchedKStream;
+template <class K, class V>
+class GlobalKTable;
 }  // namespace rill::streams

@@ -12,8 +12,10 @@
 #include <vector>
 
 #include "streams/dsl/internal/change.h"
+#include "streams/dsl/internal/suppress_node.h"
 #include "streams/dsl/internal/table_join_nodes.h"
 #include "streams/dsl/kstream.h"
+#include "streams/dsl/suppressed.h"
 #include "streams/processor/key_value_store.h"
 
 namespace rill::streams {
@@ -202,9 +204,80 @@ class KTable {
                               named);
   }
 
+  // Holds updates back and forwards each key's latest change later (Kafka Streams'
+  // suppress; see Suppressed). Stream time here is the largest timestamp the suppress node
+  // has seen. The buffer is an in-memory key-value store "<name>-store" (or
+  // KTABLE-SUPPRESS-STATE-STORE-<n>) with a changelog, so what is buffered survives a
+  // restart and is forwarded once after it. The result is not materialized; joins read a
+  // buffered key as the value downstream last saw, other keys through the parent table.
+  // Throws StreamsException when the table's values have no serde, or (untilWindowCloses)
+  // when no windowed aggregation feeds the table.
+  KTable suppress(const WindowCloseSuppressed& suppressed) const {
+    static_assert(internal::kIsWindowedKey<K>,
+                  "Suppressed::untilWindowCloses applies to windowed tables "
+                  "(KTable<Windowed<K>, V>) only");
+    return Suppress(suppressed);
+  }
+  KTable suppress(const Suppressed& suppressed) const { return Suppress(suppressed); }
+
  private:
   template <class K2, class V3>
   friend class KTable;
+
+  KTable Suppress(const Suppressed& suppressed) const {
+    // Kafka Streams' names: the node, then the store, from one counter.
+    const std::string& given = suppressed.name();
+    const std::string node = given.empty() ? state_->NewName("KTABLE-SUPPRESS-") : given;
+    internal::SuppressConfig config;
+    config.until_window_closes = suppressed.until_window_closes();
+    config.duration_ms = suppressed.time_limit_ms();
+    config.max_records = suppressed.buffer().max_records();
+    config.max_bytes = suppressed.buffer().max_bytes();
+    config.shut_down_when_full = suppressed.buffer().shut_down_when_full();
+    if (config.until_window_closes) {
+      if (!internal::kIsWindowedKey<K>) {
+        throw StreamsException("suppress '" + node +
+                               "': Suppressed::untilWindowCloses applies to windowed tables "
+                               "(KTable<Windowed<K>, V>) only");
+      }
+      config.duration_ms = internal::FindWindowCloseGrace(*state_, node_);
+    }
+    config.store = given.empty() ? state_->NewName("KTABLE-SUPPRESS-STATE-STORE-") : given + "-store";
+    Serde<V> vs = OrDefault(value_serde_);
+    if (!vs) {
+      throw StreamsException("suppress '" + node + "': the table's values (" +
+                             internal::TypeName<V>() +
+                             ") have no serde for the suppression buffer; give the table one "
+                             "(Materialized::withValueSerde, Consumed)");
+    }
+    // In memory like Kafka Streams' buffer; the cache keeps the changelog to one write per
+    // key and commit, as Kafka Streams logs only the keys dirtied since the last commit.
+    state_->topology.AddStore(internal::MakeKeyValueStoreSpec<K, std::string>(
+        config.store, /*persistent=*/false, suppressed.buffer().logging_enabled(),
+        /*caching=*/true, suppressed.buffer().changelog_configs(), key_serde_, Serdes::String(),
+        /*queryable=*/false));
+    internal::NodeSpec spec;
+    spec.name = node;
+    spec.parents = {node_};
+    spec.stores = {config.store};
+    spec.factory = [config, vs]() -> std::unique_ptr<internal::ProcessorNode> {
+      return std::make_unique<internal::SuppressNode<K, V>>(config, vs);
+    };
+    state_->topology.AddNode(std::move(spec));
+    std::shared_ptr<const internal::ValueGetterSupplier<K, V>> getter;
+    if (auto parent = valueGetterSupplier()) {
+      auto g = std::make_shared<internal::ValueGetterSupplier<K, V>>();
+      g->stores = {config.store};
+      g->stores.insert(g->stores.end(), parent->stores.begin(), parent->stores.end());
+      std::string store = config.store;
+      g->bind = [parent, store, vs](internal::NodeContext& ctx)
+          -> std::function<std::optional<V>(const K&)> {
+        return internal::BindSuppressedLookup<K, V>(ctx, store, vs, parent->bind(ctx));
+      };
+      getter = std::move(g);
+    }
+    return KTable(state_, node, "", key_serde_, value_serde_, std::move(getter));
+  }
 
   // `combine(left, right)`: the joined value, nullopt when the join type has none.
   template <class V2, class VR>

@@ -20,8 +20,10 @@
 
 #include "streams/dsl/branched_kstream.h"
 #include "streams/dsl/consumed.h"
+#include "streams/dsl/global_ktable.h"
 #include "streams/dsl/grouped.h"
 #include "streams/dsl/internal/builder_state.h"
+#include "streams/dsl/internal/kstream_join_impl.h"
 #include "streams/dsl/kgrouped_stream.h"
 #include "streams/dsl/kgrouped_table.h"
 #include "streams/dsl/kstream.h"
@@ -30,6 +32,8 @@
 #include "streams/dsl/named.h"
 #include "streams/dsl/produced.h"
 #include "streams/dsl/stores.h"
+#include "streams/dsl/session_windowed_kstream.h"
+#include "streams/dsl/sliding_windowed_kstream.h"
 #include "streams/dsl/time_windowed_kstream.h"
 #include "streams/topology/topology.h"
 
@@ -99,6 +103,36 @@ class StreamsBuilder {
     };
     state_->topology.AddNode(std::move(processor));
     return KTable<K, V>(state_, table_source, store, ks, vs);
+  }
+
+  // The records of `topic`, all partitions, as a table every instance holds in full (see
+  // GlobalKTable). Always materialized (a generated store name unless Materialized names
+  // one); the topic is the store's changelog, so Materialized's logging settings do not
+  // apply. Nodes as Kafka Streams names them: the store, a source, a KTABLE-SOURCE.
+  template <class K, class V>
+  GlobalKTable<K, V> globalTable(const std::string& topic, const Consumed<K, V>& consumed = {},
+                                 const Materialized<K, V>& materialized = {}) {
+    Serde<K> ks = OrDefault(consumed.key_serde ? consumed.key_serde : materialized.key_serde);
+    Serde<V> vs = OrDefault(consumed.value_serde ? consumed.value_serde : materialized.value_serde);
+    RequireSerdes(ks, vs, topic);
+    std::string store = materialized.name.empty() ? state_->NewName(topic + "-STATE-STORE-")
+                                                  : materialized.name;
+    internal::GlobalStore global;
+    global.store = store;
+    global.topic = topic;
+    global.source_node = state_->NameOr(consumed.name, "KSTREAM-SOURCE-");
+    global.processor_node = consumed.name.empty() ? state_->NewName("KTABLE-SOURCE-")
+                                                  : consumed.name + "-table-source";
+    Materialized<K, V> m = materialized;
+    m.key_serde = ks;
+    m.value_serde = vs;
+    internal::StoreSpec spec = internal::MakeStoreSpec(m, store, true);
+    spec.global = true;
+    spec.logging = false;
+    spec.caching = false;
+    spec.changelog_configs.clear();
+    state_->topology.AddGlobalStore(std::move(spec), std::move(global));
+    return GlobalKTable<K, V>(store, ks, vs);
   }
 
   // A store for the Processor API; connect it by name in process()/processValues().
@@ -213,6 +247,83 @@ KStream<K, VR> KStream<K, V>::JoinTable(const KTable<K, VT>& table,
             supplier->stores);
   state_->topology.MarkCopartitioned(node);
   return KStream<K, VR>(state_, node, false, key_serde_, {});
+}
+
+namespace internal {
+
+// A key selector's result as the join node wants it: std::optional<GK> (nullopt = no key).
+template <class GK, class KS, class K, class V>
+std::function<std::optional<GK>(const K&, const V&)> OptionalKeySelector(KS selector) {
+  return [selector](const K& k, const V& v) -> std::optional<GK> { return selector(k, v); };
+}
+
+template <class R>
+struct SelectedKey {
+  using type = R;
+};
+template <class R>
+struct SelectedKey<std::optional<R>> {
+  using type = R;
+};
+
+}  // namespace internal
+
+template <class K, class V>
+template <class GK, class GV, class KS, class F>
+auto KStream<K, V>::join(const GlobalKTable<GK, GV>& table, KS keySelector, F joiner,
+                         const Named& named) const {
+  static_assert(std::is_invocable_v<const KS&, const K&, const V&>,
+                "KStream::join(GlobalKTable): the key selector must be callable as "
+                "GK(const K& key, const V& value)");
+  using Selected = std::decay_t<std::invoke_result_t<const KS&, const K&, const V&>>;
+  static_assert(std::is_same_v<typename internal::SelectedKey<Selected>::type, GK>,
+                "KStream::join(GlobalKTable): the key selector must return the table's key "
+                "type (or std::optional of it)");
+  static_assert(std::is_invocable_v<const F&, const V&, const GV&>,
+                "KStream::join(GlobalKTable): the joiner must be callable as VR(const V& value, "
+                "const GV& tableValue)");
+  using VR = std::decay_t<std::invoke_result_t<const F&, const V&, const GV&>>;
+  return JoinGlobalTable<GK, GV, VR, false>(
+      table, internal::OptionalKeySelector<GK, KS, K, V>(std::move(keySelector)),
+      [joiner](const V& v, const std::optional<GV>& t) { return joiner(v, *t); }, named);
+}
+
+template <class K, class V>
+template <class GK, class GV, class KS, class F>
+auto KStream<K, V>::leftJoin(const GlobalKTable<GK, GV>& table, KS keySelector, F joiner,
+                             const Named& named) const {
+  static_assert(std::is_invocable_v<const KS&, const K&, const V&>,
+                "KStream::leftJoin(GlobalKTable): the key selector must be callable as "
+                "GK(const K& key, const V& value)");
+  using Selected = std::decay_t<std::invoke_result_t<const KS&, const K&, const V&>>;
+  static_assert(std::is_same_v<typename internal::SelectedKey<Selected>::type, GK>,
+                "KStream::leftJoin(GlobalKTable): the key selector must return the table's "
+                "key type (or std::optional of it)");
+  static_assert(std::is_invocable_v<const F&, const V&, const std::optional<GV>&>,
+                "KStream::leftJoin(GlobalKTable): the joiner must be callable as VR(const V& "
+                "value, const std::optional<GV>& tableValue)");
+  using VR = std::decay_t<std::invoke_result_t<const F&, const V&, const std::optional<GV>&>>;
+  return JoinGlobalTable<GK, GV, VR, true>(
+      table, internal::OptionalKeySelector<GK, KS, K, V>(std::move(keySelector)),
+      std::function<VR(const V&, const std::optional<GV>&)>(joiner), named);
+}
+
+template <class K, class V>
+template <class GK, class GV, class VR, bool kLeft>
+KStream<K, VR> KStream<K, V>::JoinGlobalTable(
+    const GlobalKTable<GK, GV>& table, std::function<std::optional<GK>(const K&, const V&)> selector,
+    std::function<VR(const V&, const std::optional<GV>&)> joiner, const Named& named) const {
+  std::string store = table.queryableStoreName();
+  Serde<GK> ks = table.key_serde();
+  Serde<GV> vs = table.value_serde();
+  std::string node = Add("KSTREAM-JOIN-", named,
+                         [store, ks, vs, selector, joiner]() -> std::unique_ptr<internal::ProcessorNode> {
+                           return std::make_unique<
+                               internal::StreamGlobalTableJoinNode<K, V, GK, GV, VR, kLeft>>(
+                               store, ks, vs, selector, joiner);
+                         });
+  // The key is unchanged, so a pending repartition stays pending.
+  return KStream<K, VR>(state_, node, repartition_required_, key_serde_, {});
 }
 
 template <class K, class V>

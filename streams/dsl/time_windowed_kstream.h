@@ -120,6 +120,7 @@ class TimeWindowedKStream {
           return std::make_unique<internal::TimeWindowAggregateNode<K, V, VA>>(store, windows,
                                                                               update, emit);
         });
+    state->window_close_grace_ms[node] = windows_.grace_ms();  // for suppress(untilWindowCloses)
     Serde<K> ks = OrDefault(m.key_serde);
     return KTable<Windowed<K>, VA>(state, node, store,
                                    WindowedSerdes::TimeWindowed<K>(ks, windows_.size_ms()),

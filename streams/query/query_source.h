@@ -51,7 +51,9 @@ class QuerySource {
 
   // The windows of a key in a window store whose start is in [from, to] (ms), oldest first:
   // [{"start": ms, "end": ms, "value": ...}, ...]. Same status codes as Get, plus
-  // InvalidArgument when the store is not a window store.
+  // InvalidArgument when the store is not a window store. A session store answers the key's
+  // sessions that overlap [from, to] (end >= from and start <= to), by session end, with
+  // each session's own start and end.
   virtual absl::StatusOr<nlohmann::json> Windows(std::string_view store, std::string_view key_text,
                                                  int64_t from, int64_t to) {
     (void)key_text;

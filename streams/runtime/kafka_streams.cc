@@ -15,11 +15,13 @@
 #include "spdlog/spdlog.h"
 #include "state/cache_budget.h"
 #include "state/rocksdb_resources.h"
+#include "state/session_store.h"
 #include "state/state_directory.h"
 #include "streams/query/http_query_server.h"
 #include "streams/query/query_source.h"
 #include "streams/query/streams_metrics.h"
 #include "streams/runtime/internal/kafka_clients.h"
+#include "streams/runtime/global_stream_thread.h"
 #include "streams/runtime/stream_thread.h"
 
 namespace rill::streams {
@@ -60,6 +62,7 @@ struct KafkaStreams::Impl : public QuerySource {
   std::unique_ptr<state::StateDirectory> state_dir;
   std::shared_ptr<state::RocksDbResources> rocksdb;
   std::shared_ptr<state::CacheBudget> cache;
+  std::unique_ptr<internal::GlobalStreamThread> global;  // null without global tables
   std::vector<std::unique_ptr<StreamThread>> threads;
   std::unique_ptr<HttpQueryServer> http;
 
@@ -258,7 +261,7 @@ struct KafkaStreams::Impl : public QuerySource {
                                          int64_t from, int64_t to) override {
     auto spec = QueryableStore(store);
     if (!spec.ok()) return spec.status();
-    if ((*spec)->kind != internal::StoreKind::kWindow) {
+    if ((*spec)->kind == internal::StoreKind::kKeyValue) {
       return absl::InvalidArgumentError("store '" + std::string(store) +
                                         "' is a key-value store: query /keys/{key}");
     }
@@ -267,6 +270,21 @@ struct KafkaStreams::Impl : public QuerySource {
     nlohmann::json out = nlohmann::json::array();
     bool hosted = false;
     absl::Status error;
+    // Session stores: the key's sessions overlapping [from, to] (end >= from, start <= to),
+    // Kafka Streams' findSessions(key, from, to).
+    for (auto& thread : threads) {
+      thread->ForEachSessionStore(std::string(store), [&](const TaskId&, state::SessionStore* ss) {
+        hosted = true;
+        if (!error.ok()) return;
+        auto it = ss->FindSessions(*key, from, to);
+        for (; it->Valid(); it->Next()) {
+          out.push_back({{"start", it->start()},
+                         {"end", it->end()},
+                         {"value", (*spec)->value_bytes_to_json(it->value())}});
+        }
+        if (!it->status().ok()) error = it->status();
+      });
+    }
     for (auto& thread : threads) {
       thread->ForEachWindowStore(std::string(store), [&](const TaskId&, state::WindowStore* ws) {
         hosted = true;
@@ -288,6 +306,19 @@ struct KafkaStreams::Impl : public QuerySource {
     return out;
   }
 
+  // The local instances of key-value store `store`: the global store, or the store of every
+  // active task that has it.
+  void ForEachKeyValueStore(std::string_view store,
+                            const std::function<void(state::KeyValueStore*)>& f) {
+    if (global) {
+      if (internal::StoreInstance* g = global->global_state().Find(store)) return f(g->store);
+    }
+    for (auto& thread : threads) {
+      thread->ForEachStore(std::string(store),
+                           [&](const TaskId&, state::KeyValueStore* kv) { f(kv); });
+    }
+  }
+
   absl::StatusOr<std::optional<nlohmann::json>> Get(std::string_view store,
                                                     std::string_view key_text) override {
     auto spec = QueryableStore(store);
@@ -301,18 +332,16 @@ struct KafkaStreams::Impl : public QuerySource {
     std::optional<nlohmann::json> out;
     bool hosted = false;
     absl::Status error;
-    for (auto& thread : threads) {
-      thread->ForEachStore(std::string(store), [&](const TaskId&, state::KeyValueStore* kv) {
-        hosted = true;
-        if (out || !error.ok()) return;
-        auto value = kv->Get(*key);
-        if (!value.ok()) {
-          error = value.status();
-        } else if (*value) {
-          out = (*spec)->value_bytes_to_json(**value);
-        }
-      });
-    }
+    ForEachKeyValueStore(store, [&](state::KeyValueStore* kv) {
+      hosted = true;
+      if (out || !error.ok()) return;
+      auto value = kv->Get(*key);
+      if (!value.ok()) {
+        error = value.status();
+      } else if (*value) {
+        out = (*spec)->value_bytes_to_json(**value);
+      }
+    });
     if (!error.ok()) return absl::UnavailableError(std::string(error.message()));
     if (!hosted && state != StreamsState::kRunning) {
       return absl::UnavailableError("store '" + std::string(store) + "' is not available now (" +
@@ -341,15 +370,13 @@ struct KafkaStreams::Impl : public QuerySource {
     }
     // Each task holds a slice of the key space: take up to limit+1 from each, merge.
     std::map<std::string, std::string> merged;
-    for (auto& thread : threads) {
-      thread->ForEachStore(std::string(store), [&](const TaskId&, state::KeyValueStore* kv) {
-        auto it = kv->Range(from ? std::optional<std::string_view>(*from) : std::nullopt,
-                            to ? std::optional<std::string_view>(*to) : std::nullopt);
-        for (size_t n = 0; it->Valid() && n <= query.limit; it->Next(), ++n) {
-          merged.emplace(std::string(it->key()), std::string(it->value()));
-        }
-      });
-    }
+    ForEachKeyValueStore(store, [&](state::KeyValueStore* kv) {
+      auto it = kv->Range(from ? std::optional<std::string_view>(*from) : std::nullopt,
+                          to ? std::optional<std::string_view>(*to) : std::nullopt);
+      for (size_t n = 0; it->Valid() && n <= query.limit; it->Next(), ++n) {
+        merged.emplace(std::string(it->key()), std::string(it->value()));
+      }
+    });
     RangePage page;
     size_t n = 0;
     for (const auto& [k, v] : merged) {
@@ -446,6 +473,15 @@ absl::Status KafkaStreams::start() {
     }
   }
   impl_->SetState(StreamsState::kRebalancing);
+  if (!impl_->topology.global_stores().empty()) {
+    // As Kafka Streams: global tables are loaded before any task processes a record.
+    auto global = internal::GlobalStreamThread::Create(impl_->topology, impl_->config,
+                                                       *impl_->state_dir, impl_->rocksdb);
+    if (!global.ok()) return global.status();
+    if (absl::Status s = (*global)->Bootstrap(); !s.ok()) return s;
+    (*global)->Start();
+    impl_->global = std::move(*global);
+  }
   Impl* impl = impl_.get();
   for (int i = 0; i < c.num_stream_threads; ++i) {
     StreamThread::Shared shared;
@@ -456,6 +492,7 @@ absl::Status KafkaStreams::start() {
     shared.rocksdb = impl->rocksdb;
     shared.cache = impl->cache;
     shared.metrics = impl->metrics.get();
+    shared.global = impl->global ? &impl->global->global_state() : nullptr;
     shared.subtopology_sources = sources;
     shared.on_state_change = [impl] { impl->OnThreadStateChange(); };
     shared.on_assignment = [impl](const MembershipAssignment& a) {
@@ -494,6 +531,8 @@ bool KafkaStreams::close(std::chrono::milliseconds timeout) {
   if (impl_->http) impl_->http->Stop();
   impl_->http.reset();
   impl_->threads.clear();
+  if (impl_->global) impl_->global->Stop();
+  impl_->global.reset();
   impl_->state_dir.reset();
   impl_->SetState(StreamsState::kNotRunning);
   return true;

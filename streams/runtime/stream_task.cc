@@ -8,6 +8,7 @@
 #include "state/cache_budget.h"
 #include "state/caching_key_value_store.h"
 #include "state/change_logging_key_value_store.h"
+#include "state/change_logging_session_store.h"
 #include "state/change_logging_window_store.h"
 
 namespace rill::streams::internal {
@@ -31,6 +32,7 @@ class StreamTask::TaskChangelogWriter : public state::ChangelogWriter {
 
 state::StateStore* StreamTask::Store::lifecycle() const {
   if (outer) return outer.get();
+  if (session_outer) return session_outer.get();
   return window_outer.get();
 }
 
@@ -67,6 +69,20 @@ absl::Status StreamTask::Build() {
     };
     store.instance.spec = &spec;
     store.instance.flush_listener = &store.listener;
+    if (spec.kind == StoreKind::kSession) {
+      if (!env_.open_session_store) {
+        return open_error(absl::UnimplementedError("no session stores here"));
+      }
+      auto inner = env_.open_session_store(spec, id_);
+      if (!inner.ok()) return open_error(inner.status());
+      std::unique_ptr<state::SessionStore> layered = std::move(*inner);
+      if (spec.logging) {
+        layered = state::NewChangeLoggingSessionStore(std::move(layered), store.writer.get());
+      }
+      store.session_outer = std::move(layered);
+      store.instance.session_store = store.session_outer.get();
+      continue;
+    }
     if (spec.kind == StoreKind::kWindow) {
       if (!env_.open_window_store) return open_error(absl::UnimplementedError("no window stores here"));
       auto inner = env_.open_window_store(spec, id_);

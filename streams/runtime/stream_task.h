@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "state/changelog_writer.h"
 #include "state/key_value_store.h"
+#include "state/session_store.h"
 #include "state/window_store.h"
 #include "streams/processor/internal/node.h"
 #include "streams/topology/topology.h"
@@ -49,6 +50,12 @@ struct TaskEnvironment {
   std::function<absl::StatusOr<std::unique_ptr<state::WindowStore>>(const StoreSpec& spec,
                                                                     const TaskId& task)>
       open_window_store;
+  // Opens the innermost session store for `spec` (RocksDB or in-memory).
+  std::function<absl::StatusOr<std::unique_ptr<state::SessionStore>>(const StoreSpec& spec,
+                                                                     const TaskId& task)>
+      open_session_store;
+  // The global stores (GlobalKTables) every task may read; null when there are none.
+  std::function<StoreInstance*(std::string_view name)> global_store;
   std::shared_ptr<state::CacheBudget> cache;  // null or zero budget: no caching
   std::function<int64_t()> wall_clock_ms;
   // Internal topics (repartition, changelog) are named <application.id>-<name>.
@@ -126,7 +133,12 @@ class StreamTask : public TaskContext {
   const std::optional<RecordMetadata>& record_metadata() const override;
   int64_t stream_time() const override { return stream_time_; }
   int64_t wall_clock_ms() const override { return env_.wall_clock_ms(); }
-  StoreInstance* GetStore(std::string_view name) override { return FindStore(name); }
+  // The task's own stores, then the global stores.
+  StoreInstance* GetStore(std::string_view name) override {
+    StoreInstance* store = FindStore(name);
+    if (store == nullptr && env_.global_store) store = env_.global_store(name);
+    return store;
+  }
   void Schedule(std::chrono::milliseconds interval, PunctuationType type,
                 std::function<void(int64_t)> callback) override;
   void RequestCommit() override { commit_requested_ = true; }
@@ -157,6 +169,7 @@ class StreamTask : public TaskContext {
     std::unique_ptr<TaskChangelogWriter> writer;
     std::unique_ptr<state::KeyValueStore> outer;          // key-value stores
     std::unique_ptr<state::WindowStore> window_outer;     // window stores
+    std::unique_ptr<state::SessionStore> session_outer;   // session stores
     state::StateStore* lifecycle() const;
     std::function<void(const state::CacheFlushEntry&)> listener;
   };

@@ -11,11 +11,14 @@
 
 #include "spdlog/spdlog.h"
 #include "state/in_memory_key_value_store.h"
+#include "state/in_memory_session_store.h"
 #include "state/in_memory_window_store.h"
+#include "state/rocksdb_session_store.h"
 #include "state/rocksdb_window_store.h"
 #include "state/rocksdb_key_value_store.h"
 #include "state/state_directory.h"
 #include "streams/query/streams_metrics.h"
+#include "streams/runtime/global_state.h"
 #include "streams/runtime/internal/kafka_clients.h"
 #include "streams/runtime/internal/producer_collector.h"
 #include "streams/runtime/internal/task_checkpoint.h"
@@ -109,6 +112,15 @@ void StreamThread::ForEachWindowStore(
   for (auto& [id, task] : tasks_) {
     StoreInstance* store = task->FindStore(name);
     if (store != nullptr && store->window_store != nullptr) f(id, store->window_store);
+  }
+}
+
+void StreamThread::ForEachSessionStore(
+    const std::string& name, const std::function<void(const TaskId&, state::SessionStore*)>& f) {
+  std::lock_guard<std::mutex> lock(tasks_mu_);
+  for (auto& [id, task] : tasks_) {
+    StoreInstance* store = task->FindStore(name);
+    if (store != nullptr && store->session_store != nullptr) f(id, store->session_store);
   }
 }
 
@@ -216,6 +228,15 @@ TaskEnvironment StreamThread::MakeEnvironment() {
     return state::OpenRocksDbWindowStore(spec.name, dir->StoreDirectory(task.ToString(), spec.name),
                                          rocksdb, spec.retention_ms, 0, spec.retain_duplicates);
   };
+  env.open_session_store = [dir, rocksdb](const StoreSpec& spec, const TaskId& task)
+      -> absl::StatusOr<std::unique_ptr<state::SessionStore>> {
+    if (!spec.persistent) return state::NewInMemorySessionStore(spec.name, spec.retention_ms, 0);
+    return state::OpenRocksDbSessionStore(
+        spec.name, dir->StoreDirectory(task.ToString(), spec.name), rocksdb, spec.retention_ms, 0);
+  };
+  if (GlobalState* global = shared_.global) {
+    env.global_store = [global](std::string_view name) { return global->Find(name); };
+  }
   env.cache = shared_.cache;
   env.wall_clock_ms = [] { return WallMs(); };
   std::string app = c.application_id;

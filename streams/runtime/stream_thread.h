@@ -30,6 +30,7 @@ class CacheBudget;
 class RocksDbResources;
 class StateDirectory;
 class WindowStore;
+class SessionStore;
 }  // namespace rill::state
 
 namespace rill::streams {
@@ -37,6 +38,8 @@ class StreamsMetrics;
 }
 
 namespace rill::streams::internal {
+
+class GlobalState;
 
 class StreamThread {
  public:
@@ -51,6 +54,8 @@ class StreamThread {
     std::shared_ptr<state::RocksDbResources> rocksdb;
     std::shared_ptr<state::CacheBudget> cache;
     StreamsMetrics* metrics = nullptr;
+    // The instance's global stores (GlobalKTables); null when it has none.
+    GlobalState* global = nullptr;
     // Resolved source topics (user and repartition) of every sub-topology.
     std::vector<std::vector<std::string>> subtopology_sources;
     // Called on state changes and after each assignment (for instance-level state and
@@ -77,6 +82,9 @@ class StreamThread {
   // The same for window stores.
   void ForEachWindowStore(const std::string& name,
                           const std::function<void(const TaskId&, state::WindowStore*)>& f);
+  // The same for session stores.
+  void ForEachSessionStore(const std::string& name,
+                           const std::function<void(const TaskId&, state::SessionStore*)>& f);
   std::vector<TaskId> ActiveTasks();
 
  private:

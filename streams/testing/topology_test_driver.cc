@@ -3,12 +3,15 @@
 
 #include <filesystem>
 
+#include "state/in_memory_session_store.h"
 #include "state/in_memory_window_store.h"
+#include "state/rocksdb_session_store.h"
 #include "state/rocksdb_window_store.h"
 #include "state/cache_budget.h"
 #include "state/in_memory_key_value_store.h"
 #include "state/rocksdb_key_value_store.h"
 #include "state/rocksdb_resources.h"
+#include "streams/runtime/global_state.h"
 #include "streams/runtime/stream_task.h"
 
 namespace rill::streams {
@@ -40,6 +43,7 @@ struct TopologyTestDriver::Impl {
   std::shared_ptr<state::CacheBudget> cache;
   std::unique_ptr<Collector> collector;
   int64_t wall_clock_ms = 0;
+  std::unique_ptr<internal::GlobalState> global;
   std::vector<std::unique_ptr<StreamTask>> tasks;  // index = sub-topology
   std::map<std::string, int32_t> resolved_topic_to_subtopology;
 
@@ -55,6 +59,10 @@ void TopologyTestDriver::Collector::Send(const std::string& topic, int32_t,
   int64_t offset = next_offset[topic]++;
   RawRecord record{key, value, timestamp, headers};
   driver_->outputs_[topic].push_back(record);
+  if (driver_->impl_->global->Reads(topic)) {
+    absl::Status s = driver_->impl_->global->Apply(topic, 0, offset, key, value);
+    if (!s.ok()) throw StreamsException(std::string(s.message()));
+  }
   auto it = driver_->impl_->resolved_topic_to_subtopology.find(topic);
   if (it != driver_->impl_->resolved_topic_to_subtopology.end()) {
     driver_->impl_->tasks[it->second]->AddRecord(topic, 0, offset, std::move(record));
@@ -100,6 +108,30 @@ TopologyTestDriver::TopologyTestDriver(Topology topology, TestDriverConfig confi
     return state::OpenRocksDbWindowStore(spec.name, dir.string(), impl->rocksdb, spec.retention_ms,
                                          0, spec.retain_duplicates);
   };
+  env.open_session_store = [impl](const internal::StoreSpec& spec, const TaskId& task)
+      -> absl::StatusOr<std::unique_ptr<state::SessionStore>> {
+    if (!spec.persistent) return state::NewInMemorySessionStore(spec.name, spec.retention_ms, 0);
+    std::filesystem::path dir =
+        std::filesystem::path(impl->state_dir) / task.ToString() / "rocksdb" / spec.name;
+    std::filesystem::create_directories(dir);
+    return state::OpenRocksDbSessionStore(spec.name, dir.string(), impl->rocksdb,
+                                          spec.retention_ms, 0);
+  };
+  // Global stores live beside the tasks' directories, as in the runtime.
+  auto global = internal::GlobalState::Open(
+      t,
+      [impl](const internal::StoreSpec& spec)
+          -> absl::StatusOr<std::unique_ptr<state::KeyValueStore>> {
+        if (!spec.persistent) return state::NewInMemoryKeyValueStore(spec.name);
+        std::filesystem::path dir = std::filesystem::path(impl->state_dir) / "global" / "rocksdb" / spec.name;
+        std::filesystem::create_directories(dir);
+        return state::OpenRocksDbKeyValueStore(spec.name, dir.string(), impl->rocksdb);
+      },
+      "");
+  if (!global.ok()) throw StreamsException(std::string(global.status().message()));
+  impl_->global = std::move(*global);
+  internal::GlobalState* global_state = impl_->global.get();
+  env.global_store = [global_state](std::string_view name) { return global_state->Find(name); };
   env.cache = impl_->cache;
   env.wall_clock_ms = [impl] { return impl->wall_clock_ms; };
   env.resolve_topic = [impl](const std::string& topic, bool internal) {
@@ -128,11 +160,20 @@ TopologyTestDriver::TopologyTestDriver(Topology topology, TestDriverConfig confi
 TopologyTestDriver::~TopologyTestDriver() {
   for (auto& task : impl_->tasks) task->Close();
   impl_->tasks.clear();
+  impl_->global.reset();
   std::error_code ec;
   std::filesystem::remove_all(impl_->state_dir, ec);
 }
 
 void TopologyTestDriver::PipeRaw(const std::string& topic, RawRecord record) {
+  if (impl_->global->Reads(topic)) {
+    // A global table's topic: the store takes it at once, as the global thread would.
+    int64_t offset = impl_->collector->next_offset[topic]++;
+    absl::Status s = impl_->global->Apply(topic, 0, offset, record.key, record.value);
+    if (s.ok()) s = impl_->global->Commit();
+    if (!s.ok()) throw StreamsException(std::string(s.message()));
+    return;
+  }
   auto it = impl_->resolved_topic_to_subtopology.find(topic);
   if (it == impl_->resolved_topic_to_subtopology.end()) {
     throw StreamsException("topic '" + topic + "' is not an input of the topology");
@@ -187,6 +228,7 @@ internal::StoreInstance* TopologyTestDriver::FindStore(const std::string& name) 
   for (auto& task : impl_->tasks) {
     if (internal::StoreInstance* store = task->FindStore(name)) return store;
   }
+  if (internal::StoreInstance* store = impl_->global->Find(name)) return store;
   throw StreamsException("no store named '" + name + "' in the topology");
 }
 

@@ -21,6 +21,7 @@
 
 #include "streams/processor/internal/node.h"
 #include "streams/processor/key_value_store.h"
+#include "streams/processor/session_store.h"
 #include "streams/processor/window_store.h"
 #include "streams/serde/serde.h"
 #include "streams/topology/topology.h"
@@ -76,6 +77,15 @@ class TopologyTestDriver {
     auto [store, ks, vs] = TypedStore<K, V>(name);
     if (store->window_store == nullptr) throw StreamsException("store '" + name + "' is not a window store");
     return WindowStore<K, V>(store->window_store, ks, vs, store->spec->window_size_ms);
+  }
+  // The session store's contents (keys K, values V).
+  template <class K, class V>
+  SessionStore<K, V> getSessionStore(const std::string& name) {
+    auto [store, ks, vs] = TypedStore<K, V>(name);
+    if (store->session_store == nullptr) {
+      throw StreamsException("store '" + name + "' is not a session store");
+    }
+    return SessionStore<K, V>(store->session_store, ks, vs);
   }
 
   // Moves wall-clock time forward and fires due wall-clock punctuations.

@@ -49,6 +49,11 @@ void Topology::AddInternalTopic(internal::InternalTopic topic) {
   if (!IsInternalTopic(topic.name)) internal_topics_.push_back(std::move(topic));
 }
 
+void Topology::AddGlobalStore(internal::StoreSpec store, internal::GlobalStore global) {
+  global_stores_.push_back(std::move(global));
+  AddStore(std::move(store));
+}
+
 absl::Status Topology::Finish() {
   if (!duplicate_stores_.empty()) {
     return absl::InvalidArgumentError(
@@ -96,18 +101,37 @@ absl::Status Topology::Finish() {
       unite(i, it->second);
     }
     for (const auto& s : n.stores) {
-      if (!stores_.count(s)) {
+      auto store = stores_.find(s);
+      if (store == stores_.end()) {
         return absl::InvalidArgumentError(
             absl::StrCat("node '", n.name, "' uses unknown store '", s, "'"));
+      }
+      if (store->second.global) {
+        // Kafka Streams: global stores are read-only and need no connection.
+        return absl::InvalidArgumentError(absl::StrCat(
+            "node '", n.name, "' connects global store '", s,
+            "': global stores are readable from every processor without connecting them"));
       }
       auto [it, inserted] = store_owner.emplace(s, i);
       if (!inserted) unite(i, it->second);
     }
   }
   std::map<std::string, int32_t> topic_owner;
+  std::map<std::string, std::string> global_topics;
+  for (const auto& g : global_stores_) {
+    if (!global_topics.emplace(g.topic, g.store).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("topic '", g.topic, "' feeds two global stores"));
+    }
+  }
   for (size_t i = 0; i < nodes_.size(); ++i) {
     if (nodes_[i].kind != NodeKind::kSource) continue;
     for (const auto& t : nodes_[i].topics) {
+      if (global_topics.count(t)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("topic '", t, "' is read by source '", nodes_[i].name,
+                         "' and by global store '", global_topics[t], "'"));
+      }
       auto [it, inserted] = topic_owner.emplace(t, static_cast<int32_t>(i));
       if (!inserted) {
         return absl::InvalidArgumentError(
@@ -146,15 +170,17 @@ absl::Status Topology::Finish() {
     }
   }
   for (const auto& [name, store] : stores_) {
+    if (store.global) continue;  // fed by the global thread, changelog = its topic
     if (!store_owner.count(name)) {
       return absl::InvalidArgumentError(
           absl::StrCat("store '", name, "' is not connected to any processor"));
     }
     if (store.logging) {
       std::map<std::string, std::string> configs = {{"cleanup.policy", "compact"}};
-      if (store.kind == internal::StoreKind::kWindow) {
-        // As Kafka Streams: windows leave the changelog by time too, one day after they
-        // leave the store (windowstore.changelog.additional.retention.ms).
+      if (store.kind == internal::StoreKind::kWindow ||
+          store.kind == internal::StoreKind::kSession) {
+        // As Kafka Streams: windows and sessions leave the changelog by time too, one day
+        // after they leave the store (windowstore.changelog.additional.retention.ms).
         configs["cleanup.policy"] = "compact,delete";
         configs["retention.ms"] = std::to_string(store.retention_ms + 24 * 3600 * 1000LL);
       }
@@ -233,6 +259,17 @@ std::string Topology::describe() const {
       }
     }
     out += "\n";
+  }
+  // Kafka Streams numbers global sub-topologies among the others (by creation order); Rill
+  // keeps task ids stable by numbering them after the regular ones.
+  int32_t id = static_cast<int32_t>(subtopologies_.size());
+  for (const auto& g : global_stores_) {
+    absl::StrAppend(&out, "  Sub-topology: ", id++, " for global store (will not generate tasks)\n",
+                    "    Source: ", g.source_node, " (topics: [", g.topic, "])\n",
+                    "      --> ", g.processor_node, "\n",
+                    "    Processor: ", g.processor_node, " (stores: [", g.store, "])\n",
+                    "      --> none\n",
+                    "      <-- ", g.source_node, "\n\n");
   }
   return out;
 }

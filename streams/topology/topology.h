@@ -22,7 +22,8 @@ namespace rill::streams {
 namespace internal {
 
 // How a store is built and how interactive queries read it (type-erased by the DSL).
-enum class StoreKind { kKeyValue, kWindow };
+// kSession: session stores (retention_ms by session end; window_size_ms unused).
+enum class StoreKind { kKeyValue, kWindow, kSession };
 
 struct StoreSpec {
   std::string name;
@@ -38,6 +39,9 @@ struct StoreSpec {
   std::map<std::string, std::string> changelog_configs;
   bool caching = true;
   bool queryable = true;
+  // A global store (GlobalKTable): every instance holds all partitions of its source topic,
+  // which doubles as its changelog; any task may read it, none may write it.
+  bool global = false;
   std::any key_serde;    // Serde<K>
   std::any value_serde;  // Serde<V>
   std::string type_names;  // "<K, V>" for error messages
@@ -59,6 +63,16 @@ struct NodeSpec {
   // A join: every source topic of its sub-topology must have the same partition count.
   bool copartitioned = false;
   std::function<std::unique_ptr<ProcessorNode>()> factory;
+};
+
+// A global store and the nodes that describe how it is fed (Kafka Streams' global
+// sub-topology): the source reads every partition of `topic`, the processor keeps the
+// latest value per key in `store` (null values delete).
+struct GlobalStore {
+  std::string store;
+  std::string topic;
+  std::string source_node;
+  std::string processor_node;
 };
 
 struct InternalTopic {
@@ -95,6 +109,7 @@ class Topology {
   const std::map<std::string, internal::StoreSpec>& stores() const { return stores_; }
   const std::vector<internal::Subtopology>& subtopologies() const { return subtopologies_; }
   const std::vector<internal::InternalTopic>& internal_topics() const { return internal_topics_; }
+  const std::vector<internal::GlobalStore>& global_stores() const { return global_stores_; }
   // Every source topic (user and internal) -> sub-topology id.
   const std::map<std::string, int32_t>& topic_to_subtopology() const {
     return topic_to_subtopology_;
@@ -112,6 +127,8 @@ class Topology {
   // `node` joins its inputs: their topics must be co-partitioned.
   void MarkCopartitioned(const std::string& node);
   void AddInternalTopic(internal::InternalTopic topic);
+  // A global store fed from `global.topic`; `store.global` must be set.
+  void AddGlobalStore(internal::StoreSpec store, internal::GlobalStore global);
   // Checks names and connections, splits sub-topologies. Errors name the offending node.
   absl::Status Finish();
 
@@ -121,6 +138,7 @@ class Topology {
   std::map<std::string, internal::StoreSpec> stores_;
   std::vector<std::string> duplicate_stores_;  // added twice: Finish() reports them
   std::vector<internal::InternalTopic> internal_topics_;
+  std::vector<internal::GlobalStore> global_stores_;
   std::vector<internal::Subtopology> subtopologies_;
   std::map<std::string, int32_t> topic_to_subtopology_;
 };

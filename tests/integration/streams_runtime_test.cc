@@ -4,10 +4,17 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
 #include <thread>
 #include <vector>
+
+#include <httplib.h>
 
 #include "broker/embedded_cluster.h"
 #include "gtest/gtest.h"
@@ -205,6 +212,105 @@ TEST_F(StreamsRuntimeTest, WindowStoreRestoresAndAnswersWindowQueries) {
     KafkaStreams app(WindowedCountTopology(), Config("windows-app", "two"));
     ASSERT_TRUE(app.start().ok());
     ASSERT_TRUE(WaitUntil([&] { return all_match(app, 420); })) << "restore from changelog";
+    ASSERT_TRUE(app.close());
+  }
+}
+
+// Visits per user in sessions with a 5-minute inactivity gap and 10 minutes of grace
+// (store "visits", retention one day), with record timestamps as event time.
+streams::Topology SessionCountTopology() {
+  streams::StreamsBuilder builder;
+  builder.stream<std::string, std::string>("visits")
+      .groupByKey()
+      .windowedBy(streams::SessionWindows::ofInactivityGapAndGrace(std::chrono::minutes(5),
+                                                                   std::chrono::minutes(10)))
+      .count(streams::Materialized<std::string, int64_t>::as("visits")
+                 .withRetention(std::chrono::hours(24)));
+  return builder.build();
+}
+
+TEST_F(StreamsRuntimeTest, SessionStoreRestoresMergesAndAnswersHttpSessionQueries) {
+  ASSERT_TRUE(streams::CreateTopicsIfMissing(bootstrap_, {{"visits", 2}}).ok());
+  Producer producer({{"bootstrap.servers", bootstrap_}, {"partitioner", "murmur2_random"}});
+  const int64_t base = 1'700'000'000'000;
+  constexpr int64_t kMinute = 60'000;
+  // User u<i> visits at `minute` (+ i seconds, so every user's sessions differ).
+  auto at = [&](int user, int64_t minute) { return base + minute * kMinute + user * 1000; };
+  auto produce = [&](std::initializer_list<int64_t> minutes) {
+    for (int64_t minute : minutes) {
+      for (int user = 0; user < 4; ++user) {
+        producer.Send("visits", -1, "u" + std::to_string(user), "page", {}, at(user, minute));
+      }
+    }
+    ASSERT_TRUE(producer.Flush());
+  };
+  using Sessions = std::set<std::tuple<int64_t, int64_t, int64_t>>;  // (start, end, count)
+  const int port = FreePort();
+  // The key's sessions overlapping [from, to], over HTTP.
+  auto query = [&](int user, int64_t from, int64_t to) -> std::optional<Sessions> {
+    httplib::Client client("127.0.0.1", port);
+    client.set_connection_timeout(2);
+    client.set_read_timeout(5);
+    const std::string path = "/v1/stores/visits/keys/u" + std::to_string(user) +
+                             "/windows?from=" + std::to_string(from) + "&to=" + std::to_string(to);
+    auto res = client.Get(path.c_str());
+    if (!res || res->status != 200) return std::nullopt;
+    auto json = nlohmann::json::parse(res->body, nullptr, false);
+    if (json.is_discarded() || !json.is_array()) return std::nullopt;
+    Sessions out;
+    for (const auto& s : json) {
+      out.insert({s["start"].get<int64_t>(), s["end"].get<int64_t>(), s["value"].get<int64_t>()});
+    }
+    return out;
+  };
+  auto all_match = [&](const std::function<Sessions(int)>& expected) {
+    for (int user = 0; user < 4; ++user) {
+      if (query(user, base, base + 3'600'000) != expected(user)) return false;
+    }
+    return true;
+  };
+  auto config = [&](const std::string& state) {
+    streams::StreamsConfig c = Config("sessions-app", state);
+    c.application_server = "127.0.0.1:" + std::to_string(port);
+    return c;
+  };
+
+  // Two sessions per user: minutes 0-2 (3 visits) and 10-11 (2 visits), 8 minutes apart.
+  produce({0, 1, 2, 10, 11});
+  auto first = [&](int u) {
+    return Sessions{{at(u, 0), at(u, 2), 3}, {at(u, 10), at(u, 11), 2}};
+  };
+  {
+    KafkaStreams app(SessionCountTopology(), config("one"));
+    ASSERT_TRUE(app.start().ok());
+    ASSERT_TRUE(WaitUntil([&] { return all_match(first); })) << "first run";
+    ASSERT_TRUE(app.close());
+  }
+  // A fresh state directory: the sessions come back from the changelog. Then a visit at
+  // minute 6 bridges them (within grace: stream time 11 - 10 - 5 < 11) into one session of
+  // 6 visits, and minute 30 starts a new one.
+  produce({6, 30});
+  auto second = [&](int u) {
+    return Sessions{{at(u, 0), at(u, 11), 6}, {at(u, 30), at(u, 30), 1}};
+  };
+  {
+    KafkaStreams app(SessionCountTopology(), config("two"));
+    ASSERT_TRUE(app.start().ok());
+    ASSERT_TRUE(WaitUntil([&] { return all_match(second); }))
+        << "restore from changelog and merge: u0 -> " << [&] {
+             auto s = query(0, base, base + 3'600'000);
+             std::string out;
+             if (!s) return std::string("no answer");
+             for (const auto& [start, end, n] : *s) {
+               out += "[" + std::to_string(start - base) + "," + std::to_string(end - base) +
+                      "]=" + std::to_string(n) + " ";
+             }
+             return out;
+           }();
+    // from/to select the sessions that overlap them: minute 20 is in no session, minute 5
+    // only in the merged one.
+    EXPECT_EQ(query(1, at(1, 20), at(1, 20)), Sessions{});
+    EXPECT_EQ(query(1, at(1, 5), at(1, 5)), (Sessions{{at(1, 0), at(1, 11), 6}}));
     ASSERT_TRUE(app.close());
   }
 }
@@ -443,6 +549,124 @@ TEST_F(StreamsRuntimeTest, TwoThreadsShareTheTasksOfOneInstance) {
   }
   EXPECT_EQ(tasks, 4u) << "1 sub-topology x 4 partitions: " << md.dump();
   EXPECT_TRUE(app.close());
+}
+
+// Left stream-stream join of "ssj-left" and "ssj-right" (window 10 s, no grace) into
+// "ssj-out", with named stores so the changelogs are easy to tell apart.
+streams::Topology StreamStreamLeftJoinTopology() {
+  streams::StreamsBuilder builder;
+  auto left = builder.stream<std::string, std::string>("ssj-left");
+  auto right = builder.stream<std::string, std::string>("ssj-right");
+  left.leftJoin(right,
+                [](const std::string& l, const std::optional<std::string>& r) {
+                  return l + "+" + r.value_or("null");
+                },
+                streams::JoinWindows::ofTimeDifferenceWithNoGrace(std::chrono::seconds(10)),
+                streams::StreamJoined<>::as("ssj").withOuterJoinEmitInterval(std::chrono::milliseconds(0)))
+      .to("ssj-out");
+  return builder.build();
+}
+
+TEST_F(StreamsRuntimeTest, StreamStreamJoinStoresRestoreFromTheirChangelogs) {
+  ASSERT_TRUE(streams::CreateTopicsIfMissing(bootstrap_, {{"ssj-left", 1}, {"ssj-right", 1}, {"ssj-out", 1}}).ok());
+  Producer producer({{"bootstrap.servers", bootstrap_}});
+  Consumer out({{"bootstrap.servers", bootstrap_}, {"group.id", "ssj-reader"}});
+  out.Assign("ssj-out", {0});
+  auto next_value = [&]() -> std::string {
+    auto records = out.ReadN(1, std::chrono::seconds(60));
+    return records.empty() ? "<nothing>" : records[0].value.value_or("<null>");
+  };
+  const int64_t t = 1'700'000'000'000;
+  {
+    KafkaStreams app(StreamStreamLeftJoinTopology(), Config("ssj-app", "one"));
+    ASSERT_TRUE(app.start().ok());
+    // A and B find no partner and are parked; M is matched, so it leaves the shared store.
+    producer.Send("ssj-left", 0, "a", "A", {}, t);
+    producer.Send("ssj-left", 0, "b", "B", {}, t);
+    producer.Send("ssj-left", 0, "m", "M", {}, t);
+    ASSERT_TRUE(producer.Flush());
+    producer.Send("ssj-right", 0, "m", "m", {}, t);
+    ASSERT_TRUE(producer.Flush());
+    // M comes after A and B in one partition: once M+m is out, all were processed.
+    EXPECT_EQ(next_value(), "M+m");
+    ASSERT_TRUE(app.close());
+  }
+  // A fresh state directory: every join store comes back from its changelog only.
+  KafkaStreams app(StreamStreamLeftJoinTopology(), Config("ssj-app", "two"));
+  ASSERT_TRUE(app.start().ok());
+  // The left window store still has A (and the shared store its parked entry, which the
+  // match removes).
+  producer.Send("ssj-right", 0, "a", "a", {}, t + 2'000);
+  ASSERT_TRUE(producer.Flush());
+  EXPECT_EQ(next_value(), "A+a");
+  // Closing B's window emits B's null result from the restored shared store; A and M were
+  // matched, so nothing else comes out of that scan.
+  producer.Send("ssj-left", 0, "z", "Z", {}, t + 100'000);
+  ASSERT_TRUE(producer.Flush());
+  EXPECT_EQ(next_value(), "B+null");
+  producer.Send("ssj-right", 0, "z", "z", {}, t + 100'000);
+  ASSERT_TRUE(producer.Flush());
+  EXPECT_EQ(next_value(), "Z+z");
+  EXPECT_TRUE(app.close());
+}
+
+// Final counts per 10 s window (no grace) of "events", suppressed until each window closes,
+// to "finals" (keys: Windowed<string> bytes, values: int64).
+streams::Topology FinalCountsTopology() {
+  streams::StreamsBuilder builder;
+  builder.stream<std::string, std::string>("events")
+      .groupByKey()
+      .windowedBy(streams::TimeWindows::ofSizeWithNoGrace(std::chrono::seconds(10)))
+      .count()
+      .suppress(streams::Suppressed::untilWindowCloses(streams::BufferConfig::unbounded())
+                    .withName("finals-buffer"))
+      .toStream()
+      .to("finals", streams::Produced<streams::Windowed<std::string>, int64_t>::with(
+                        streams::WindowedSerdes::TimeWindowed<std::string>(
+                            streams::Serdes::String(), 10'000),
+                        streams::Serdes::Int64()));
+  return builder.build();
+}
+
+TEST_F(StreamsRuntimeTest, SuppressionBufferSurvivesARestartAndEmitsOnce) {
+  ASSERT_TRUE(streams::CreateTopicsIfMissing(bootstrap_, {{"events", 1}, {"finals", 1}}).ok());
+  Producer producer({{"bootstrap.servers", bootstrap_}});
+  const int64_t base = 1'700'000'040'000;  // a multiple of 10 s
+  auto send = [&](const std::string& key, int64_t at) {
+    producer.Send("events", 0, key, "x", {}, base + at);
+    ASSERT_TRUE(producer.Flush());
+  };
+  // A final result as the sink writes it: key bytes + 8-byte window start, 8-byte count.
+  auto final_result = [&](const std::string& key, int64_t start, int64_t count) {
+    return key + Long(base + start) + "=" + Long(count);
+  };
+  Consumer finals({{"bootstrap.servers", bootstrap_}});
+  finals.Assign("finals", {0});
+  auto read = [&](size_t n) {
+    std::vector<std::string> out;
+    for (const Message& m : finals.ReadN(n)) out.push_back(m.key.value_or("") + "=" + m.value.value_or(""));
+    return out;
+  };
+  {
+    KafkaStreams app(FinalCountsTopology(), Config("suppress-app", "s"));
+    ASSERT_TRUE(app.start().ok());
+    send("a", 0);
+    send("a", 1'000);
+    send("b", 2'000);
+    send("c", 15'000);  // closes [0 s, 10 s); c's window [10 s, 20 s) stays buffered
+    EXPECT_EQ(read(2), (std::vector<std::string>{final_result("a", 0, 2), final_result("b", 0, 1)}));
+    ASSERT_TRUE(app.close());
+  }
+  {
+    // The same state directory; the in-memory buffer comes back from its changelog.
+    KafkaStreams app(FinalCountsTopology(), Config("suppress-app", "s"));
+    ASSERT_TRUE(app.start().ok());
+    send("d", 25'000);  // closes c's window: emitted now, and a's and b's not again
+    send("e", 35'000);  // closes d's window
+    EXPECT_EQ(read(2), (std::vector<std::string>{final_result("c", 10'000, 1),
+                                                 final_result("d", 20'000, 1)}));
+    ASSERT_TRUE(app.close());
+  }
 }
 
 }  // namespace

@@ -2,7 +2,9 @@
 // every KStream/KTable handle it hands out.
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -18,6 +20,10 @@ namespace rill::streams::internal {
 class BuilderState {
  public:
   Topology topology;
+  // Windowed aggregation node -> how long after a window's end its result may still change
+  // (time and sliding windows: the grace period; session windows: gap + grace, as Kafka
+  // Streams' GraphGraceSearchUtil). Suppressed::untilWindowCloses looks it up upstream.
+  std::map<std::string, int64_t> window_close_grace_ms;
 
   // Kafka Streams' generated names: "<PREFIX>" + 10-digit index, one counter for nodes and
   // stores.

@@ -1,5 +1,6 @@
 // The processor behind windowed aggregations of a grouped stream over TimeWindows (tumbling
-// and hopping): Kafka Streams' KStreamWindowAggregate.
+// and hopping): Kafka Streams' KStreamWindowAggregate; and the onWindowClose bookkeeping it
+// shares with the sliding-window aggregation (sliding_window_nodes.h).
 #pragma once
 
 #include <algorithm>
@@ -15,6 +16,48 @@
 #include "streams/processor/window_store.h"
 
 namespace rill::streams::internal {
+
+// When an onWindowClose aggregation scans its window store for closed windows, and which
+// window starts the scan covers (Kafka Streams' AbstractKStreamTimeWindowAggregateProcessor
+// emit bookkeeping). A window closes once its end is past the close time (stream time -
+// grace): at or before it when the end is exclusive (time windows), strictly before it when
+// the end is inclusive (sliding windows). Each scan covers the windows that closed since the
+// previous one, and runs only when the close time advanced and at most once per emit
+// interval of wall-clock time. After a restart the last close time is unknown and the scan
+// starts at 0, so closed windows still in the store are emitted again (at-least-once);
+// Kafka Streams keeps it in the commit metadata.
+class WindowCloseEmitter {
+ public:
+  WindowCloseEmitter(EmitStrategy emit, int64_t window_size_ms, bool end_inclusive)
+      : emit_(emit), size_(window_size_ms), end_inclusive_(end_inclusive) {}
+
+  bool enabled() const { return emit_.on_window_close(); }
+
+  // The window starts [first, second] to forward now, both inclusive, or nullopt when no
+  // scan is due.
+  std::optional<std::pair<int64_t, int64_t>> NextRange(int64_t close_time, int64_t now_ms) {
+    if (last_close_time_ && close_time <= *last_close_time_) return std::nullopt;
+    if (last_wall_ms_ && now_ms - *last_wall_ms_ < emit_.emit_interval_ms()) return std::nullopt;
+    const int64_t lower = last_close_time_ ? LastClosedStart(*last_close_time_) + 1 : 0;
+    const int64_t upper = LastClosedStart(close_time);
+    last_close_time_ = close_time;
+    last_wall_ms_ = now_ms;
+    if (upper < lower) return std::nullopt;
+    return std::make_pair(lower, upper);
+  }
+
+ private:
+  // The latest start of a window that is closed at `close_time`.
+  int64_t LastClosedStart(int64_t close_time) const {
+    return close_time - size_ - (end_inclusive_ ? 1 : 0);
+  }
+
+  EmitStrategy emit_;
+  int64_t size_;
+  bool end_inclusive_;
+  std::optional<int64_t> last_close_time_;
+  std::optional<int64_t> last_wall_ms_;
+};
 
 // For each record, every window it falls into is updated in the window store and the new
 // aggregate is forwarded as Record<Windowed<K>, Change<VA>>. A window that has closed —
@@ -33,7 +76,7 @@ class TimeWindowAggregateNode : public ProcessorNode {
       : store_name_(std::move(store)),
         windows_(windows),
         update_(std::move(update)),
-        emit_(emit) {}
+        emitter_(emit, windows.size_ms(), /*end_inclusive=*/false) {}
 
   void Init(NodeContext& context) override {
     ProcessorNode::Init(context);
@@ -52,7 +95,7 @@ class TimeWindowAggregateNode : public ProcessorNode {
     const int64_t close_time = observed_stream_time_ - windows_.grace_ms();
     // Closed windows first: the record cannot change them (it is dropped for them), and
     // they are read before the record's puts advance the store's retention past them.
-    if (emit_.on_window_close()) MaybeEmitClosed(close_time);
+    if (emitter_.enabled()) MaybeEmitClosed(close_time);
     for (const Window& window : windows_.windowsFor(r.timestamp)) {
       if (window.end <= close_time) {
         context_->task->RecordDropped("window-expired");
@@ -61,7 +104,7 @@ class TimeWindowAggregateNode : public ProcessorNode {
       std::optional<VA> old = store_->fetch(r.key, window.start);
       VA next = update_(r.key, r.value, old);
       store_->put(r.key, next, window.start);
-      if (emit_.on_window_close()) continue;
+      if (emitter_.enabled()) continue;
       Record<Windowed<K>, Change<VA>> out{Windowed<K>{r.key, window},
                                           Change<VA>{std::move(next), std::move(old)},
                                           r.timestamp, r.headers};
@@ -70,22 +113,12 @@ class TimeWindowAggregateNode : public ProcessorNode {
   }
 
  private:
-  // Forwards each window that closed since the last emit, once: the windows whose start is
-  // in [last close time - size + 1, close time - size], i.e. end <= stream time - grace
-  // (KStreamWindowAggregate's ON_WINDOW_CLOSE). After a restart the last close time is
-  // unknown and the scan starts at 0, so closed windows still in the store are emitted again
-  // (at-least-once); Kafka Streams keeps it in the commit metadata.
+  // Forwards each window that closed since the last emit, once: the windows whose end is
+  // at or before stream time - grace (KStreamWindowAggregate's ON_WINDOW_CLOSE).
   void MaybeEmitClosed(int64_t close_time) {
-    if (last_emit_close_time_ && close_time <= *last_emit_close_time_) return;
-    const int64_t now = context_->task->wall_clock_ms();
-    if (last_emit_wall_ms_ && now - *last_emit_wall_ms_ < emit_.emit_interval_ms()) return;
-    const int64_t size = windows_.size_ms();
-    const int64_t lower = last_emit_close_time_ ? *last_emit_close_time_ - size + 1 : 0;
-    const int64_t upper = close_time - size;
-    last_emit_close_time_ = close_time;
-    last_emit_wall_ms_ = now;
-    if (upper < lower) return;
-    for (auto& [key, value] : store_->fetchAll(lower, upper)) {
+    auto range = emitter_.NextRange(close_time, context_->task->wall_clock_ms());
+    if (!range) return;
+    for (auto& [key, value] : store_->fetchAll(range->first, range->second)) {
       // The window's end - 1: the latest timestamp a record of the window can have (Kafka
       // Streams uses the stored aggregate's timestamp; Rill's window stores keep none yet).
       const int64_t timestamp = key.window.end - 1;
@@ -98,9 +131,7 @@ class TimeWindowAggregateNode : public ProcessorNode {
   std::string store_name_;
   TimeWindows windows_;
   Update update_;
-  EmitStrategy emit_;
-  std::optional<int64_t> last_emit_close_time_;
-  std::optional<int64_t> last_emit_wall_ms_;
+  WindowCloseEmitter emitter_;
   std::optional<WindowStore<K, VA>> store_;
   // The largest timestamp this processor has seen (Kafka Streams' observedStreamTime).
   int64_t observed_stream_time_ = -1;

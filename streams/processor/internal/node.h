@@ -22,6 +22,7 @@
 namespace rill::state {
 class KeyValueStore;
 class WindowStore;
+class SessionStore;
 struct CacheFlushEntry;
 }  // namespace rill::state
 
@@ -38,6 +39,7 @@ struct StoreInstance {
   const StoreSpec* spec = nullptr;
   state::KeyValueStore* store = nullptr;          // key-value stores
   state::WindowStore* window_store = nullptr;     // window stores
+  state::SessionStore* session_store = nullptr;   // session stores
   // Set by the processor that owns a caching store: called for each entry the cache flushes.
   std::function<void(const state::CacheFlushEntry&)>* flush_listener = nullptr;
 };

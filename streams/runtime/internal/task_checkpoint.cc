@@ -31,19 +31,25 @@ absl::Status WriteTaskCheckpoint(const std::string& task_dir,
   return absl::OkStatus();
 }
 
-std::optional<int64_t> ReadTaskOffsetSum(const std::string& task_dir) {
+std::optional<std::vector<CheckpointEntry>> ReadTaskCheckpoint(const std::string& task_dir) {
   std::ifstream in(task_dir + kFileName);
   int version = -1;
   size_t count = 0;
   if (!(in >> version >> count) || version != 0) return std::nullopt;
-  int64_t sum = 0;
+  std::vector<CheckpointEntry> entries;
   for (size_t i = 0; i < count; ++i) {
-    std::string topic;
-    int32_t partition = 0;
-    int64_t offset = 0;
-    if (!(in >> topic >> partition >> offset) || offset < 0) return std::nullopt;
-    sum += offset;
+    CheckpointEntry e;
+    if (!(in >> e.topic >> e.partition >> e.offset) || e.offset < 0) return std::nullopt;
+    entries.push_back(std::move(e));
   }
+  return entries;
+}
+
+std::optional<int64_t> ReadTaskOffsetSum(const std::string& task_dir) {
+  auto entries = ReadTaskCheckpoint(task_dir);
+  if (!entries) return std::nullopt;
+  int64_t sum = 0;
+  for (const CheckpointEntry& e : *entries) sum += e.offset;
   return sum;
 }
 

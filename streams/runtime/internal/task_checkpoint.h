@@ -26,6 +26,9 @@ struct CheckpointEntry {
 absl::Status WriteTaskCheckpoint(const std::string& task_dir,
                                  const std::vector<CheckpointEntry>& entries);
 
+// The checkpoint's entries; nullopt when there is no readable checkpoint.
+std::optional<std::vector<CheckpointEntry>> ReadTaskCheckpoint(const std::string& task_dir);
+
 // The sum of the checkpointed offsets; nullopt when there is no readable checkpoint.
 std::optional<int64_t> ReadTaskOffsetSum(const std::string& task_dir);
 

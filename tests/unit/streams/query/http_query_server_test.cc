@@ -108,6 +108,7 @@ class FakeSource : public QuerySource {
   // Store "clicks" is a window store: key "u/1" has windows starting at 0, 60000, 120000.
   absl::StatusOr<json> Windows(std::string_view store, std::string_view key_text, int64_t from,
                                int64_t to) override {
+    if (store == "visits") return Sessions(key_text, from, to);
     if (store != "clicks") return QuerySource::Windows(store, key_text, from, to);
     json out = json::array();
     if (key_text != "u/1") return out;
@@ -115,6 +116,18 @@ class FakeSource : public QuerySource {
       if (start >= from && start <= to) {
         out.push_back({{"start", start}, {"end", start + 60000}, {"value", start / 60000 + 1}});
       }
+    }
+    return out;
+  }
+
+  // Store "visits" is a session store: key "alice" has sessions [0, 5000], [20000, 20000]
+  // and [30000, 45000]; the runtime answers the sessions that overlap [from, to].
+  static json Sessions(std::string_view key_text, int64_t from, int64_t to) {
+    json out = json::array();
+    if (key_text != "alice") return out;
+    const int64_t sessions[][3] = {{0, 5000, 2}, {20000, 20000, 1}, {30000, 45000, 4}};
+    for (const auto& [start, end, count] : sessions) {
+      if (end >= from && start <= to) out.push_back({{"start", start}, {"end", end}, {"value", count}});
     }
     return out;
   }
@@ -209,6 +222,19 @@ TEST_F(HttpQueryServerTest, GetsWindowsOfAKeyBetweenFromAndTo) {
   EXPECT_EQ(GetJson("/v1/stores/clicks/keys/u%2F1/windows?from=60000&to=60000", 200),
             json::parse(R"([{"start":60000,"end":120000,"value":2}])"));
   EXPECT_EQ(GetJson("/v1/stores/clicks/keys/nobody/windows?from=0", 200), json::array());
+}
+
+TEST_F(HttpQueryServerTest, GetsSessionsOfAKeyOverlappingFromAndTo) {
+  // Each session keeps its own start and end (sessions have no fixed size), and from/to
+  // reach the source as given: sessions ending at or after `from`, starting at or before `to`.
+  EXPECT_EQ(GetJson("/v1/stores/visits/keys/alice/windows", 200),
+            json::parse(R"([{"start":0,"end":5000,"value":2},{"start":20000,"end":20000,"value":1},)"
+                        R"({"start":30000,"end":45000,"value":4}])"));
+  EXPECT_EQ(GetJson("/v1/stores/visits/keys/alice/windows?from=5000&to=20000", 200),
+            json::parse(R"([{"start":0,"end":5000,"value":2},{"start":20000,"end":20000,"value":1}])"));
+  EXPECT_EQ(GetJson("/v1/stores/visits/keys/alice/windows?from=40000&to=40000", 200),
+            json::parse(R"([{"start":30000,"end":45000,"value":4}])"));
+  EXPECT_EQ(GetJson("/v1/stores/visits/keys/alice/windows?from=5001&to=19999", 200), json::array());
 }
 
 TEST_F(HttpQueryServerTest, BadWindowQueriesAre400) {
