@@ -147,6 +147,8 @@ class SessionWindowedKStream {
           return std::make_unique<internal::SessionWindowAggregateNode<K, V, VA>>(
               store, windows, init, merge, add, emit);
         });
+    // suppress(untilWindowCloses): a session closes gap + grace after its end (Kafka Streams).
+    state->window_close_grace_ms[node] = windows.inactivity_gap_ms() + windows.grace_ms();
     Serde<K> ks = OrDefault(m.key_serde);
     return KTable<Windowed<K>, VA>(state, node, store, WindowedSerdes::SessionWindowed<K>(ks),
                                    OrDefault(m.value_serde));

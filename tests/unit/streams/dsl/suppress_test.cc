@@ -306,3 +306,35 @@ TEST(SuppressTest, UntilWindowClosesNeedsAWindowedAggregationUpstream) {
 
 }  // namespace
 }  // namespace rill::streams
+
+namespace rill::streams {
+namespace {
+
+// Sessions close gap + grace after their end (Kafka Streams): a session [0, 5] with a
+// 10 ms gap is final once stream time reaches 15. The merged-away session [0, 0] is a
+// deletion, which untilWindowCloses never forwards.
+TEST(SuppressTest, UntilWindowClosesWaitsGapPlusGraceForSessions) {
+  StreamsBuilder builder;
+  builder.stream<std::string, std::string>("in")
+      .groupByKey()
+      .windowedBy(SessionWindows::ofInactivityGapWithNoGrace(10ms))
+      .count(Materialized<std::string, int64_t>::as("sessions").withCachingDisabled())
+      .suppress(Suppressed::untilWindowCloses(BufferConfig::unbounded()))
+      .toStream()
+      .to("out", Produced<WKey, int64_t>::with(WindowedSerdes::SessionWindowed(Serdes::String()),
+                                               Serdes::Int64()));
+  TopologyTestDriver driver(builder.build());
+  auto in = driver.createInputTopic<std::string, std::string>("in");
+  auto out = driver.createOutputTopic<WKey, int64_t>(
+      "out", WindowedSerdes::SessionWindowed(Serdes::String()), Serdes::Int64());
+  in.pipeInput("a", "x", 0);
+  in.pipeInput("a", "x", 5);
+  in.pipeInput("b", "x", 14);  // 14 < 5 + 10: a's session still open
+  EXPECT_TRUE(out.isEmpty());
+  in.pipeInput("b", "x", 15);
+  WKey a_session{"a", Window{0, 5}};
+  EXPECT_THAT(out.readKeyValuesToList(), ElementsAre(WL{a_session, 2}));
+}
+
+}  // namespace
+}  // namespace rill::streams
