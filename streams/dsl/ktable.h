@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "streams/dsl/internal/change.h"
+#include "streams/dsl/internal/foreign_key_join_nodes.h"
 #include "streams/dsl/internal/suppress_node.h"
 #include "streams/dsl/internal/table_join_nodes.h"
 #include "streams/dsl/kstream.h"
@@ -31,6 +32,29 @@ struct ValueGetterSupplier {
   std::vector<std::string> stores;
   std::function<std::function<std::optional<V>(const K&)>(NodeContext&)> bind;
 };
+
+// A foreign-key extractor: KO or std::optional<KO> (nullopt: no foreign key) from
+// (const V&) or (const K&, const V&).
+template <class FX, class K, class V>
+auto CallForeignKeyExtractor(const FX& extractor, const K& key, const V& value) {
+  if constexpr (std::is_invocable_v<const FX&, const K&, const V&>) {
+    return extractor(key, value);
+  } else {
+    return extractor(value);
+  }
+}
+template <class FX, class K, class V, class KO>
+concept ForeignKeyExtractor =
+    (std::is_invocable_v<const FX&, const K&, const V&> ||
+     std::is_invocable_v<const FX&, const V&>) &&
+    (std::is_same_v<std::decay_t<decltype(CallForeignKeyExtractor(
+                        std::declval<const FX&>(), std::declval<const K&>(),
+                        std::declval<const V&>()))>,
+                    KO> ||
+     std::is_same_v<std::decay_t<decltype(CallForeignKeyExtractor(
+                        std::declval<const FX&>(), std::declval<const K&>(),
+                        std::declval<const V&>()))>,
+                    std::optional<KO>>);
 
 }  // namespace internal
 
@@ -204,6 +228,71 @@ class KTable {
                               named);
   }
 
+  // Foreign-key joins (Kafka Streams' KTable#join(KTable, Function, ValueJoiner)): each
+  // left value names a key of `other` through extractor(value) or extractor(key, value),
+  // returning KO or std::optional<KO> (nullopt: no foreign key). The result is keyed like
+  // this table and changes when either side changes: updates and deletes on both sides,
+  // and a left row moving to another foreign key, retract what they joined before.
+  // Neither side needs co-partitioning: subscriptions travel to the foreign table's
+  // partitions through "<app>-<name>-subscription-registration-topic" and the answers come
+  // back through "<app>-<name>-subscription-response-topic". The result is materialized
+  // (queryable when Materialized names it). Joiners:
+  //   join:     VR(const V&, const VO&)              (rows without a foreign value: none)
+  //   leftJoin: VR(const V&, const std::optional<VO>&)
+  // Needs serdes for both tables' keys and values and for VR (Materialized::withValueSerde
+  // unless VR has a default serde); both tables need a key-value store (own or parent's).
+  template <class KO, class VO, class FX, class F>
+    requires internal::ForeignKeyExtractor<FX, K, V, KO>
+  auto join(const KTable<KO, VO>& other, FX extractor, F joiner, const Named& named = {}) const {
+    return join(other, std::move(extractor), std::move(joiner), named,
+                Materialized<K, FkJoinResult<F, VO>>{});
+  }
+  template <class KO, class VO, class FX, class F, class MK, class MV>
+    requires internal::ForeignKeyExtractor<FX, K, V, KO>
+  auto join(const KTable<KO, VO>& other, FX extractor, F joiner,
+            const Materialized<MK, MV>& materialized) const {
+    return join(other, std::move(extractor), std::move(joiner), Named{}, materialized);
+  }
+  template <class KO, class VO, class FX, class F, class MK, class MV>
+    requires internal::ForeignKeyExtractor<FX, K, V, KO>
+  auto join(const KTable<KO, VO>& other, FX extractor, F joiner, const Named& named,
+            const Materialized<MK, MV>& materialized) const {
+    static_assert(std::is_invocable_v<const F&, const V&, const VO&>,
+                  "KTable::join (foreign key): the joiner must be callable as "
+                  "VR(const V&, const VO&)");
+    using VR = FkJoinResult<F, VO>;
+    return ForeignKeyJoin<KO, VO, VR>(
+        other, WrapExtractor<KO>(std::move(extractor)),
+        [joiner](const V& v, const std::optional<VO>& vo) -> VR { return joiner(v, *vo); },
+        /*left_join=*/false, named, Materialized<K, VR>(materialized));
+  }
+  template <class KO, class VO, class FX, class F>
+    requires internal::ForeignKeyExtractor<FX, K, V, KO>
+  auto leftJoin(const KTable<KO, VO>& other, FX extractor, F joiner,
+                const Named& named = {}) const {
+    return leftJoin(other, std::move(extractor), std::move(joiner), named,
+                    Materialized<K, FkLeftJoinResult<F, VO>>{});
+  }
+  template <class KO, class VO, class FX, class F, class MK, class MV>
+    requires internal::ForeignKeyExtractor<FX, K, V, KO>
+  auto leftJoin(const KTable<KO, VO>& other, FX extractor, F joiner,
+                const Materialized<MK, MV>& materialized) const {
+    return leftJoin(other, std::move(extractor), std::move(joiner), Named{}, materialized);
+  }
+  template <class KO, class VO, class FX, class F, class MK, class MV>
+    requires internal::ForeignKeyExtractor<FX, K, V, KO>
+  auto leftJoin(const KTable<KO, VO>& other, FX extractor, F joiner, const Named& named,
+                const Materialized<MK, MV>& materialized) const {
+    static_assert(std::is_invocable_v<const F&, const V&, const std::optional<VO>&>,
+                  "KTable::leftJoin (foreign key): the joiner must be callable as "
+                  "VR(const V&, const std::optional<VO>&)");
+    using VR = FkLeftJoinResult<F, VO>;
+    return ForeignKeyJoin<KO, VO, VR>(
+        other, WrapExtractor<KO>(std::move(extractor)),
+        [joiner](const V& v, const std::optional<VO>& vo) -> VR { return joiner(v, vo); },
+        /*left_join=*/true, named, Materialized<K, VR>(materialized));
+  }
+
   // Holds updates back and forwards each key's latest change later (Kafka Streams'
   // suppress; see Suppressed). Stream time here is the largest timestamp the suppress node
   // has seen. The buffer is an in-memory key-value store "<name>-store" (or
@@ -277,6 +366,197 @@ class KTable {
       getter = std::move(g);
     }
     return KTable(state_, node, "", key_serde_, value_serde_, std::move(getter));
+  }
+
+
+  template <class F, class VO>
+  using FkJoinResult = std::decay_t<std::invoke_result_t<const F&, const V&, const VO&>>;
+  template <class F, class VO>
+  using FkLeftJoinResult =
+      std::decay_t<std::invoke_result_t<const F&, const V&, const std::optional<VO>&>>;
+
+  template <class KO, class FX>
+  static std::function<std::optional<KO>(const K&, const V&)> WrapExtractor(FX extractor) {
+    return [extractor](const K& key, const V& value) -> std::optional<KO> {
+      return internal::CallForeignKeyExtractor(extractor, key, value);
+    };
+  }
+
+  // Builds the nodes, topics and stores of a foreign-key join, with Kafka Streams' names
+  // (generated: one counter, in its order; named: "<name>-<suffix>").
+  template <class KO, class VO, class VR>
+  KTable<K, VR> ForeignKeyJoin(const KTable<KO, VO>& other,
+                               std::function<std::optional<KO>(const K&, const V&)> extractor,
+                               std::function<VR(const V&, const std::optional<VO>&)> joiner,
+                               bool left_join, const Named& named,
+                               Materialized<K, VR> materialized) const {
+    const std::string what = left_join ? "KTable::leftJoin (foreign key)" : "KTable::join (foreign key)";
+    auto mine = valueGetterSupplier();
+    auto theirs = other.valueGetterSupplier();
+    if (!mine || !theirs) {
+      throw StreamsException(what + ": both tables need a key-value store (materialize them "
+                             "with Materialized::as)");
+    }
+    Serde<K> ks = OrDefault(key_serde_);
+    Serde<V> vs = OrDefault(value_serde_);
+    Serde<KO> fks = OrDefault(other.key_serde_);
+    Serde<VO> fvs = OrDefault(other.value_serde_);
+    Serde<VR> rvs = OrDefault(materialized.value_serde);
+    auto missing = [&](const std::string& which, const std::string& type) {
+      throw StreamsException(what + ": no serde for " + which + " (" + type +
+                             "); give one with Consumed/Materialized");
+    };
+    if (!ks) missing("this table's keys", internal::TypeName<K>());
+    if (!vs) missing("this table's values", internal::TypeName<V>());
+    if (!fks) missing("the other table's keys", internal::TypeName<KO>());
+    if (!fvs) missing("the other table's values", internal::TypeName<VO>());
+    if (!rvs) missing("the joined values", internal::TypeName<VR>());
+
+    const std::string& base = named.name;
+    auto name = [&](std::string_view suffix, std::string_view prefix) {
+      return base.empty() ? state_->NewName(prefix) : base + std::string(suffix);
+    };
+    const std::string subscription_topic =
+        name("-subscription-registration", "KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-") + "-topic";
+    const std::string send =
+        name("-subscription-registration-processor", "KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-");
+    const std::string subscription_sink = name("-subscription-registration-sink", "KTABLE-SINK-");
+    const std::string subscription_source =
+        name("-subscription-registration-source", "KTABLE-SOURCE-");
+    const std::string subscription_store =
+        name("-subscription-store", "KTABLE-FK-JOIN-SUBSCRIPTION-STATE-STORE-");
+    const std::string receive = name("-subscription-receive", "KTABLE-FK-JOIN-SUBSCRIPTION-PROCESSOR-");
+    const std::string join_foreign =
+        name("-subscription-join-foreign", "KTABLE-FK-JOIN-SUBSCRIPTION-PROCESSOR-");
+    const std::string foreign_join =
+        name("-foreign-join-subscription", "KTABLE-FK-JOIN-SUBSCRIPTION-PROCESSOR-");
+    const std::string response_topic =
+        name("-subscription-response", "KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-") + "-topic";
+    const std::string response_sink = name("-subscription-response-sink", "KTABLE-SINK-");
+    const std::string response_source = name("-subscription-response-source", "KTABLE-SOURCE-");
+    const std::string resolver =
+        name("-subscription-response-resolver",
+             "KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-RESOLVER-PROCESSOR-");
+    const std::string result = name("-result", "KTABLE-FK-JOIN-OUTPUT-");
+    // Kafka Streams names the result's store even when it is not materialized.
+    const bool queryable = !materialized.name.empty();
+    const std::string result_store =
+        queryable ? materialized.name : state_->NewName("KTABLE-FK-JOIN-OUTPUT-STATE-STORE-");
+
+    Serde<internal::Subscription<K>> subscription_serde(
+        std::make_shared<internal::SubscriptionSerdeImpl<K>>(ks));
+    Serde<internal::SubscriptionResponse<VO>> response_serde(
+        std::make_shared<internal::SubscriptionResponseSerdeImpl<VO>>(fvs));
+    auto add = [&](internal::NodeSpec spec) { state_->topology.AddNode(std::move(spec)); };
+    auto processor = [](std::string n, std::vector<std::string> parents,
+                        std::vector<std::string> stores,
+                        std::function<std::unique_ptr<internal::ProcessorNode>()> factory) {
+      internal::NodeSpec spec;
+      spec.name = std::move(n);
+      spec.parents = std::move(parents);
+      spec.stores = std::move(stores);
+      spec.factory = std::move(factory);
+      return spec;
+    };
+
+    // Left side: subscriptions out.
+    add(processor(send, {node_}, {},
+                  [extractor, fks, vs, left_join, subscription_sink, resolver]()
+                      -> std::unique_ptr<internal::ProcessorNode> {
+                    return std::make_unique<internal::SubscriptionSendNode<K, V, KO, VO>>(
+                        extractor, fks, vs, left_join, subscription_sink, resolver);
+                  }));
+    internal::NodeSpec sink;
+    sink.kind = internal::NodeKind::kSink;
+    sink.name = subscription_sink;
+    sink.parents = {send};
+    sink.topics = {subscription_topic};
+    sink.internal_topics = true;
+    sink.factory = [subscription_topic, fks, subscription_serde]()
+        -> std::unique_ptr<internal::ProcessorNode> {
+      return std::make_unique<internal::SinkNode<KO, internal::Subscription<K>>>(
+          subscription_topic, nullptr, true, fks, subscription_serde);
+    };
+    add(std::move(sink));
+    state_->topology.AddInternalTopic(
+        {subscription_topic, internal::InternalTopic::Kind::kRepartition, -1, {}});
+
+    // Foreign side: subscriptions in, kept in a store; lookups and foreign changes answer.
+    internal::NodeSpec source;
+    source.kind = internal::NodeKind::kSource;
+    source.name = subscription_source;
+    source.topics = {subscription_topic};
+    source.internal_topics = true;
+    source.factory = [fks, subscription_serde]() -> std::unique_ptr<internal::ProcessorNode> {
+      return std::make_unique<internal::SourceNode<KO, internal::Subscription<K>>>(
+          fks, subscription_serde);
+    };
+    add(std::move(source));
+    state_->topology.AddStore(internal::MakeKeyValueStoreSpec<std::string, std::string>(
+        subscription_store, /*persistent=*/true, /*logging=*/true, /*caching=*/false, {},
+        Serdes::String(), Serdes::String(), /*queryable=*/false));
+    internal::NodeSpec receive_spec = processor(
+        receive, {subscription_source}, {subscription_store},
+        [subscription_store, fks, ks]() -> std::unique_ptr<internal::ProcessorNode> {
+          return std::make_unique<internal::SubscriptionReceiveNode<KO, K>>(subscription_store,
+                                                                            fks, ks);
+        });
+    // The subscription topic is co-partitioned with the foreign table's topic.
+    receive_spec.copartitioned = true;
+    add(std::move(receive_spec));
+    add(processor(join_foreign, {receive}, theirs->stores,
+                  [theirs]() -> std::unique_ptr<internal::ProcessorNode> {
+                    return std::make_unique<internal::SubscriptionJoinForeignNode<KO, K, VO>>(
+                        theirs);
+                  }));
+    add(processor(foreign_join, {other.node()}, {subscription_store},
+                  [subscription_store, fks, ks]() -> std::unique_ptr<internal::ProcessorNode> {
+                    return std::make_unique<internal::ForeignTableJoinNode<KO, VO, K>>(
+                        subscription_store, fks, ks);
+                  }));
+    internal::NodeSpec response_sink_spec;
+    response_sink_spec.kind = internal::NodeKind::kSink;
+    response_sink_spec.name = response_sink;
+    response_sink_spec.parents = {join_foreign, foreign_join};
+    response_sink_spec.topics = {response_topic};
+    response_sink_spec.internal_topics = true;
+    response_sink_spec.factory = [response_topic, ks, response_serde]()
+        -> std::unique_ptr<internal::ProcessorNode> {
+      return std::make_unique<internal::ResponseSinkNode<K, VO>>(response_topic, ks,
+                                                                 response_serde);
+    };
+    add(std::move(response_sink_spec));
+    state_->topology.AddInternalTopic(
+        {response_topic, internal::InternalTopic::Kind::kRepartition, -1, {}});
+
+    // Left side: responses in, joined with the current left value, into the result table.
+    internal::NodeSpec response_source_spec;
+    response_source_spec.kind = internal::NodeKind::kSource;
+    response_source_spec.name = response_source;
+    response_source_spec.topics = {response_topic};
+    response_source_spec.internal_topics = true;
+    response_source_spec.factory = [ks, response_serde]() -> std::unique_ptr<internal::ProcessorNode> {
+      return std::make_unique<internal::SourceNode<K, internal::SubscriptionResponse<VO>>>(
+          ks, response_serde);
+    };
+    add(std::move(response_source_spec));
+    internal::NodeSpec resolver_spec = processor(
+        resolver, {response_source, send}, mine->stores,
+        [mine, vs, joiner, left_join]() -> std::unique_ptr<internal::ProcessorNode> {
+          return std::make_unique<internal::ResponseResolverNode<K, V, VO, VR>>(mine, vs, joiner,
+                                                                              left_join);
+        });
+    // The response topic is co-partitioned with this table's topic.
+    resolver_spec.copartitioned = true;
+    add(std::move(resolver_spec));
+    materialized.key_serde = ks;
+    materialized.value_serde = rvs;
+    state_->topology.AddStore(internal::MakeStoreSpec(materialized, result_store, queryable));
+    add(processor(result, {resolver}, {result_store},
+                  [result_store]() -> std::unique_ptr<internal::ProcessorNode> {
+                    return std::make_unique<internal::TableSourceNode<K, VR>>(result_store);
+                  }));
+    return KTable<K, VR>(state_, result, result_store, ks, rvs);
   }
 
   // `combine(left, right)`: the joined value, nullopt when the join type has none.

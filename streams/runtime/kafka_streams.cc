@@ -187,9 +187,35 @@ struct KafkaStreams::Impl : public QuerySource {
       }
       return n;
     };
+    // A repartition topic takes the partition count of the sub-topology writing it; in a
+    // join whose inputs are all repartition topics (e.g. a foreign-key join of an
+    // aggregated table), they all take the largest of their counts, as Kafka Streams does.
     for (int round = 0; round < 100; ++round) {
       bool changed = false;
       for (const auto& sub : topology.subtopologies()) {
+        if (sub.copartitioned && sub.repartition_sources.size() == sub.source_topics.size()) {
+          // Sized once every input is: known, or written by this very sub-topology (a
+          // foreign-key join of a table with itself feeds its own topics).
+          int32_t most = 0;
+          bool ready = true;
+          for (const auto& t : sub.source_topics) {
+            auto it = known.find(t);
+            if (it != known.end()) {
+              most = std::max(most, it->second);
+            } else if (std::find(sub.sink_topics.begin(), sub.sink_topics.end(), t) ==
+                       sub.sink_topics.end()) {
+              ready = false;
+            }
+          }
+          if (ready && most > 0) {
+            for (const auto& t : sub.source_topics) {
+              if (known[t] != most) {
+                known[t] = most;
+                changed = true;
+              }
+            }
+          }
+        }
         int32_t n = sub_partitions(sub);
         if (n <= 0) continue;
         for (const auto& sink : sub.sink_topics) {
