@@ -195,10 +195,41 @@ void StreamTask::AddRecord(const std::string& topic, int32_t partition, int64_t 
 
 void StreamTask::AddRecord(int queue, int64_t offset, RawRecord record) {
   queues_[queue].records.emplace_back(offset, std::move(record));
+  queues_[queue].at_end = false;
   ++buffered_;
 }
 
+// Kafka Streams' PartitionGroup#readyToProcess: with an input empty, a record of another
+// one may be processed only once the empty one is known to have nothing more (else a
+// stream record could be joined before the table record that precedes it in time), and
+// then only after max.task.idle.ms more.
+bool StreamTask::ReadyToProcess() {
+  waiting_for_input_ = false;
+  if (env_.max_task_idle_ms < 0 || queues_.size() < 2 || buffered_ == 0) return true;
+  bool empty = false;
+  for (const Queue& q : queues_) {
+    if (!q.records.empty()) continue;
+    if (!q.at_end) {
+      idle_since_ms_ = -1;
+      waiting_for_input_ = true;
+      return false;
+    }
+    empty = true;
+  }
+  if (!empty) {
+    idle_since_ms_ = -1;
+    return true;
+  }
+  if (env_.max_task_idle_ms == 0) return true;
+  const int64_t now = env_.wall_clock_ms();
+  if (idle_since_ms_ < 0) idle_since_ms_ = now;
+  if (now - idle_since_ms_ >= env_.max_task_idle_ms) return true;
+  waiting_for_input_ = true;
+  return false;
+}
+
 bool StreamTask::ProcessOne() {
+  if (!ReadyToProcess()) return false;
   Queue* next = nullptr;
   int64_t best = std::numeric_limits<int64_t>::max();
   for (Queue& q : queues_) {

@@ -62,6 +62,9 @@ struct TaskEnvironment {
   std::function<std::string(const std::string& topic, bool internal)> resolve_topic;
   ExceptionPolicy deserialization_policy = ExceptionPolicy::kLogAndContinue;
   ExceptionPolicy processing_policy = ExceptionPolicy::kFail;
+  // StreamsConfig::max_task_idle_ms; -1 (never wait) suits the test driver, whose inputs
+  // are complete whenever it processes.
+  int64_t max_task_idle_ms = -1;
   // Called for each dropped record: (task, reason).
   std::function<void(const TaskId&, std::string_view)> on_dropped;
   // Called with the raw record a handler skipped and why (the dead-letter topic).
@@ -97,9 +100,15 @@ class StreamTask : public TaskContext {
   // The input queue of `topic` (as the runtime names it); -1 when the task does not read it.
   int QueueIndex(std::string_view topic) const;
   size_t buffered() const { return buffered_; }
+  // The consumer reached the end of this input queue's partition: what it had is queued.
+  // The next record added clears the mark.
+  void MarkEndOfPartition(int queue) { queues_[queue].at_end = true; }
+  // The last ProcessOne() held records back, waiting for an empty partition (see
+  // StreamsConfig::max_task_idle_ms): the thread must keep polling for it.
+  bool waiting_for_input() const { return waiting_for_input_; }
 
   // Processes the next record by timestamp across the task's partitions. Returns false when
-  // nothing is buffered. Throws StreamsException when a policy says fail.
+  // nothing is buffered, or while max.task.idle.ms holds the records back. Throws StreamsException when a policy says fail.
   bool ProcessOne();
   // Fires due wall-clock punctuations.
   void PunctuateWallClock(int64_t now_ms);
@@ -150,12 +159,14 @@ class StreamTask : public TaskContext {
   }
 
  private:
+  bool ReadyToProcess();
   class TaskChangelogWriter;
   struct Queue {
     std::string topic;
     std::deque<std::pair<int64_t, RawRecord>> records;  // (offset, record)
     ProcessorNode* source = nullptr;
     int64_t next_offset = -1;  // to commit
+    bool at_end = false;       // fetched to the partition's end since the last record
   };
   struct Punctuation {
     std::chrono::milliseconds interval;
@@ -197,6 +208,8 @@ class StreamTask : public TaskContext {
   int64_t current_timestamp_ = 0;
   const RawRecord* current_raw_ = nullptr;
   size_t buffered_ = 0;
+  bool waiting_for_input_ = false;
+  int64_t idle_since_ms_ = -1;  // when every empty partition was first seen at its end
   int64_t processed_count_ = 0;
   bool commit_requested_ = false;
   bool processed_since_commit_ = false;

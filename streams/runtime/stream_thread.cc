@@ -135,7 +135,9 @@ absl::Status StreamThread::Setup() {
       {"enable.auto.commit", "false"},
       {"enable.auto.offset.store", "false"},
       {"auto.offset.reset", "earliest"},
-      {"enable.partition.eof", "false"},
+      // End-of-partition events tell tasks that an empty input has nothing more to fetch
+      // (max.task.idle.ms).
+      {"enable.partition.eof", "true"},
       {"fetch.wait.max.ms", "100"},
       // All partitions share one consumer queue (poll_set_consumer); librdkafka 2.0.2 stops
       // fetching every partition once that queue holds queued.min.messages (default 100k)
@@ -150,6 +152,7 @@ absl::Status StreamThread::Setup() {
   rd_kafka_poll_set_consumer(clients_->consumer.get());
   clients_->consumer_queue = rd_kafka_queue_get_consumer(clients_->consumer.get());
   consumer["client.id"] = client_id_ + "-restore-consumer";
+  consumer["enable.partition.eof"] = "false";
   auto restore = NewKafkaClient(ClientKind::kConsumer, consumer);
   if (!restore.ok()) return restore.status();
   clients_->restore_consumer = std::move(*restore);
@@ -239,6 +242,7 @@ TaskEnvironment StreamThread::MakeEnvironment() {
   }
   env.cache = shared_.cache;
   env.wall_clock_ms = [] { return WallMs(); };
+  env.max_task_idle_ms = c.max_task_idle_ms;
   std::string app = c.application_id;
   env.resolve_topic = [app](const std::string& topic, bool internal) {
     return internal ? app + "-" + topic : topic;
@@ -550,6 +554,8 @@ absl::Status StreamThread::AssignConsumer() {
 void StreamThread::PollOnce() {
   bool tasks_idle = true;
   for (auto& [id, task] : tasks_) {
+    // A task waiting for an empty input (max.task.idle.ms) needs the poll that fills it.
+    if (task->waiting_for_input()) continue;
     if (task->buffered() > kMaxBufferedPerTask) return;
     if (task->buffered() > 0) tasks_idle = false;
   }
@@ -573,12 +579,12 @@ void StreamThread::PollOnce() {
 }
 
 StreamTask* StreamThread::Route(rd_kafka_message_t* m) {
-  if (m->err) {
-    if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-      spdlog::warn("{}: consumer: {}", client_id_, rd_kafka_message_errstr(m));
-    }
+  const bool end_of_partition = m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
+  if (m->err && !end_of_partition) {
+    spdlog::warn("{}: consumer: {}", client_id_, rd_kafka_message_errstr(m));
     return nullptr;
   }
+  if (m->rkt == nullptr) return nullptr;
   // Resolve (topic handle, partition) -> (task, input queue) without building a string
   // per record; the cache is cleared on every assignment, while the handles it keys on
   // are referenced.
@@ -596,6 +602,10 @@ StreamTask* StreamThread::Route(rd_kafka_message_t* m) {
   if (m->partition >= 0 && static_cast<size_t>(m->partition) < by_partition.size() &&
       by_partition[m->partition].queue >= 0) {
     target = by_partition[m->partition].task;
+  }
+  if (target != nullptr && end_of_partition) {
+    target->MarkEndOfPartition(by_partition[m->partition].queue);
+    return nullptr;
   }
   if (target != nullptr) {
     RawRecord r;

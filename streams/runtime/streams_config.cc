@@ -38,6 +38,7 @@ absl::Status StreamsConfig::Validate() const {
   if (bootstrap_servers.empty()) return Bad("bootstrap.servers", "required");
   if (num_stream_threads < 1) return Bad("num.stream.threads", "must be >= 1");
   if (commit_interval_ms < 1) return Bad("commit.interval.ms", "must be >= 1");
+  if (max_task_idle_ms < -1) return Bad("max.task.idle.ms", "must be >= -1");
   if (state_dir.empty()) return Bad("state.dir", "required");
   if (processing_guarantee != "at_least_once") {
     if (OneOf(processing_guarantee, {"exactly_once_v2", "exactly_once", "exactly_once_beta"})) {
@@ -74,6 +75,7 @@ absl::StatusOr<StreamsConfig> StreamsConfig::FromProperties(
     else if (name == "bootstrap.servers") c.bootstrap_servers = value;
     else if (name == "num.stream.threads") s = ParseNumber(name, value, &c.num_stream_threads);
     else if (name == "commit.interval.ms") s = ParseNumber(name, value, &c.commit_interval_ms);
+    else if (name == "max.task.idle.ms") s = ParseNumber(name, value, &c.max_task_idle_ms);
     else if (name == "state.dir") c.state_dir = value;
     else if (name == "statestore.cache.max.bytes" || name == "cache.max.bytes.buffering")
       s = ParseNumber(name, value, &c.cache_max_bytes);

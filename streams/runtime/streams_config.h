@@ -17,6 +17,12 @@ struct StreamsConfig {
   std::string bootstrap_servers;       // bootstrap.servers
   int32_t num_stream_threads = 1;      // num.stream.threads
   int64_t commit_interval_ms = 30000;  // commit.interval.ms (Kafka Streams' at-least-once default)
+  // max.task.idle.ms (Kafka Streams' KIP-695 meaning): a task reading several partitions
+  // does not process while one of them is empty and may still have data on the broker
+  // (not fetched to its end yet); once every empty partition is known to be at its end,
+  // it waits this much longer for producers before processing anyway. 0 (the default):
+  // wait only for fetches; -1: never wait.
+  int64_t max_task_idle_ms = 0;
   std::string state_dir = "/tmp/rill-streams";  // state.dir
   uint64_t cache_max_bytes = 10 * 1024 * 1024;  // statestore.cache.max.bytes
   std::string processing_guarantee = "at_least_once";  // processing.guarantee

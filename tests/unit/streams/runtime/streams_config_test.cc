@@ -14,6 +14,7 @@ TEST(StreamsConfigTest, ReadsKafkaStreamsPropertyNames) {
                                           {"bootstrap.servers", "h:9092"},
                                           {"num.stream.threads", "3"},
                                           {"commit.interval.ms", "250"},
+                                          {"max.task.idle.ms", "-1"},
                                           {"state.dir", "/var/rill"},
                                           {"statestore.cache.max.bytes", "1024"},
                                           {"application.server", "0.0.0.0:8080"},
@@ -24,6 +25,7 @@ TEST(StreamsConfigTest, ReadsKafkaStreamsPropertyNames) {
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->num_stream_threads, 3);
   EXPECT_EQ(c->commit_interval_ms, 250);
+  EXPECT_EQ(c->max_task_idle_ms, -1);
   EXPECT_EQ(c->cache_max_bytes, 1024u);
   EXPECT_EQ(c->deserialization_exception_handler, "fail");
   EXPECT_EQ(c->dead_letter_topic, "dlq");
@@ -54,6 +56,9 @@ TEST(StreamsConfigTest, ErrorsNameTheProperty) {
   c.application_server = "no-port";
   EXPECT_THAT(std::string(c.Validate().message()), HasSubstr("application.server"));
   c.application_server = "";
+  c.max_task_idle_ms = -2;
+  EXPECT_THAT(std::string(c.Validate().message()), HasSubstr("max.task.idle.ms"));
+  c.max_task_idle_ms = 0;
   EXPECT_TRUE(c.Validate().ok());
 }
 
