@@ -57,9 +57,11 @@ class KGroupedStream {
             void Process(const void* record) override {
               const auto& r = *static_cast<const Record<K, V>*>(record);
               if (internal::DropNullKeyOrValue(r, *context_)) return;
-              std::optional<V> old = access.store().get(r.key);
+              std::optional<internal::ValueAndTimestamp<V>> stored = access.Get(r.key);
+              const int64_t timestamp = internal::AggregateTimestamp(stored, r.timestamp);
+              std::optional<V> old = internal::ValueOf(std::move(stored));
               V next = old ? reducer(*old, r.value) : r.value;
-              access.PutAndForward(*context_, r.key, std::move(next), std::move(old), r.timestamp,
+              access.PutAndForward(*context_, r.key, std::move(next), std::move(old), timestamp,
                                    r.headers);
             }
             std::string store;
@@ -115,7 +117,7 @@ class KGroupedStream {
                               MakeFactory make_factory) const {
     Materialized<K, VA> m = materialized;
     if (!m.key_serde) m.key_serde = grouped_.key_serde ? grouped_.key_serde : stream_.key_serde();
-    std::string node = Connect(internal::MakeStoreSpec(m, store, !materialized.name.empty()),
+    std::string node = Connect(internal::MakeTimestampedStoreSpec(m, store, !materialized.name.empty()),
                                named, prefix, make_factory(store));
     return KTable<K, VA>(stream_.state(), node, store, m.key_serde, m.value_serde);
   }

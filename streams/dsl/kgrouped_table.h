@@ -92,7 +92,8 @@ class KGroupedTable {
     }
     Materialized<K, VA> m = materialized;
     if (!m.key_serde) m.key_serde = grouped_.key_serde;
-    state_->topology.AddStore(internal::MakeStoreSpec(m, store, !materialized.name.empty()));
+    state_->topology.AddStore(
+        internal::MakeTimestampedStoreSpec(m, store, !materialized.name.empty()));
     internal::NodeSpec spec;
     spec.name = node;
     spec.parents = {source};

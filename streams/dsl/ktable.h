@@ -23,14 +23,14 @@ namespace rill::streams {
 
 namespace internal {
 
-// How a join looks up a table's current value by key (Kafka Streams'
+// How a join looks up a table's current value and its timestamp by key (Kafka Streams'
 // KTableValueGetterSupplier): the stores it reads, and a function that binds a lookup to
 // the running task's stores. A materialized table reads its store; filter and mapValues
 // wrap their parent's lookup, so they need no store of their own.
 template <class K, class V>
 struct ValueGetterSupplier {
   std::vector<std::string> stores;
-  std::function<std::function<std::optional<V>(const K&)>(NodeContext&)> bind;
+  std::function<std::function<std::optional<ValueAndTimestamp<V>>(const K&)>(NodeContext&)> bind;
 };
 
 // A foreign-key extractor: KO or std::optional<KO> (nullopt: no foreign key) from
@@ -78,13 +78,13 @@ class KTable {
     auto supplier = std::make_shared<internal::ValueGetterSupplier<K, V>>();
     supplier->stores = {store_};
     std::string store = store_;
-    supplier->bind = [store](internal::NodeContext& ctx) -> std::function<std::optional<V>(const K&)> {
+    supplier->bind = [store](internal::NodeContext& ctx)
+        -> std::function<std::optional<internal::ValueAndTimestamp<V>>(const K&)> {
       internal::StoreInstance* instance = ctx.task->GetStore(store);
       if (instance == nullptr || instance->store == nullptr) {
         throw StreamsException("table store '" + store + "' is not a key-value store in this task");
       }
-      KeyValueStore<K, V> kv(instance->store, std::any_cast<Serde<K>>(instance->spec->key_serde),
-                             std::any_cast<Serde<V>>(instance->spec->value_serde));
+      auto kv = internal::TimestampedView<K, V>(*instance);
       return [kv](const K& key) { return kv.get(key); };
     };
     return supplier;
@@ -129,12 +129,13 @@ class KTable {
       auto g = std::make_shared<internal::ValueGetterSupplier<K, V2>>();
       g->stores = parent->stores;
       g->bind = [parent, mapper](internal::NodeContext& ctx)
-          -> std::function<std::optional<V2>(const K&)> {
+          -> std::function<std::optional<internal::ValueAndTimestamp<V2>>(const K&)> {
         auto get = parent->bind(ctx);
-        return [get, mapper](const K& key) -> std::optional<V2> {
-          std::optional<V> v = get(key);
+        return [get, mapper](const K& key) -> std::optional<internal::ValueAndTimestamp<V2>> {
+          auto v = get(key);
           if (!v) return std::nullopt;
-          return internal::CallValueMapper(mapper, key, *v);
+          return internal::ValueAndTimestamp<V2>{internal::CallValueMapper(mapper, key, v->value),
+                                                 v->timestamp};
         };
       };
       getter = std::move(g);
@@ -360,7 +361,7 @@ class KTable {
       g->stores.insert(g->stores.end(), parent->stores.begin(), parent->stores.end());
       std::string store = config.store;
       g->bind = [parent, store, vs](internal::NodeContext& ctx)
-          -> std::function<std::optional<V>(const K&)> {
+          -> std::function<std::optional<internal::ValueAndTimestamp<V>>(const K&)> {
         return internal::BindSuppressedLookup<K, V>(ctx, store, vs, parent->bind(ctx));
       };
       getter = std::move(g);
@@ -551,7 +552,8 @@ class KTable {
     add(std::move(resolver_spec));
     materialized.key_serde = ks;
     materialized.value_serde = rvs;
-    state_->topology.AddStore(internal::MakeStoreSpec(materialized, result_store, queryable));
+    state_->topology.AddStore(
+        internal::MakeTimestampedStoreSpec(materialized, result_store, queryable));
     add(processor(result, {resolver}, {result_store},
                   [result_store]() -> std::unique_ptr<internal::ProcessorNode> {
                     return std::make_unique<internal::TableSourceNode<K, VR>>(result_store);
@@ -608,10 +610,21 @@ class KTable {
     getter->stores = mine->stores;
     getter->stores.insert(getter->stores.end(), theirs->stores.begin(), theirs->stores.end());
     getter->bind = [mine, theirs, combine](internal::NodeContext& ctx)
-        -> std::function<std::optional<VR>(const K&)> {
+        -> std::function<std::optional<internal::ValueAndTimestamp<VR>>(const K&)> {
       auto left = mine->bind(ctx);
       auto right = theirs->bind(ctx);
-      return [left, right, combine](const K& key) { return combine(left(key), right(key)); };
+      // Kafka Streams' KTableKTableJoinValueGetter: the larger timestamp of both sides.
+      return [left, right, combine](const K& key) -> std::optional<internal::ValueAndTimestamp<VR>> {
+        auto l = left(key);
+        auto r = right(key);
+        std::optional<VR> joined = combine(l ? std::optional<V>(l->value) : std::nullopt,
+                                           r ? std::optional<V2>(r->value) : std::nullopt);
+        if (!joined) return std::nullopt;
+        int64_t ts = -1;
+        if (l) ts = l->timestamp;
+        if (r) ts = std::max(ts, r->timestamp);
+        return internal::ValueAndTimestamp<VR>{std::move(*joined), ts};
+      };
     };
     return KTable<K, VR>(state_, merge, "", key_serde_, {}, std::move(getter));
   }
@@ -648,11 +661,11 @@ class KTable {
       auto g = std::make_shared<internal::ValueGetterSupplier<K, V>>();
       g->stores = parent->stores;
       g->bind = [parent, predicate, negate](internal::NodeContext& ctx)
-          -> std::function<std::optional<V>(const K&)> {
+          -> std::function<std::optional<internal::ValueAndTimestamp<V>>(const K&)> {
         auto get = parent->bind(ctx);
-        return [get, predicate, negate](const K& key) -> std::optional<V> {
-          std::optional<V> v = get(key);
-          if (v && predicate(key, *v) != negate) return v;
+        return [get, predicate, negate](const K& key) -> std::optional<internal::ValueAndTimestamp<V>> {
+          auto v = get(key);
+          if (v && predicate(key, v->value) != negate) return v;
           return std::nullopt;
         };
       };

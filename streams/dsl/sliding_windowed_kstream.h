@@ -119,6 +119,7 @@ class SlidingWindowedKStream {
     if (value_serde) m.value_serde = internal::ValueOnlySerde(value_serde);
     internal::StoreSpec spec = internal::MakeStoreSpec(m, store, !materialized.name.empty());
     spec.kind = internal::StoreKind::kWindow;
+    spec.timestamped = true;  // the changelog: plain aggregates at their timestamps
     spec.retention_ms = retention;
     spec.window_size_ms = difference;
     SlidingWindows windows = windows_;

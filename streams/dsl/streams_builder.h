@@ -83,7 +83,8 @@ class StreamsBuilder {
     Materialized<K, V> m = materialized;
     m.key_serde = ks;
     m.value_serde = vs;
-    state_->topology.AddStore(internal::MakeStoreSpec(m, store, !materialized.name.empty()));
+    state_->topology.AddStore(
+        internal::MakeTimestampedStoreSpec(m, store, !materialized.name.empty()));
     // The source reads null values as nullopt: tombstones.
     Serde<std::optional<V>> nullable = Serdes::Nullable(vs);
     internal::NodeSpec spec;
@@ -185,7 +186,7 @@ class StreamTableJoinNode : public ProcessorNode {
   void Process(const void* record) override {
     const auto& r = *static_cast<const Record<K, V>*>(record);
     if (DropNullKeyOrValue(r, *context_)) return;
-    std::optional<VT> table_value = lookup_(r.key);
+    std::optional<VT> table_value = ValueOf(lookup_(r.key));
     if (!kLeft && !table_value) return;
     Record<K, VR> out{r.key, joiner_(r.value, table_value), r.timestamp, r.headers};
     context_->Forward(&out);
@@ -194,7 +195,7 @@ class StreamTableJoinNode : public ProcessorNode {
  private:
   std::shared_ptr<const ValueGetterSupplier<K, VT>> table_;
   Joiner joiner_;
-  std::function<std::optional<VT>(const K&)> lookup_;
+  std::function<std::optional<ValueAndTimestamp<VT>>(const K&)> lookup_;
 };
 
 }  // namespace internal
@@ -341,7 +342,7 @@ KTable<K, V> KStream<K, V>::toTable(const Materialized<K, V>& materialized,
     input = KStream(state_, RepartitionThrough(node, m.key_serde, m.value_serde), false,
                     m.key_serde, m.value_serde);
   }
-  state_->topology.AddStore(internal::MakeStoreSpec(m, store, !materialized.name.empty()));
+  state_->topology.AddStore(internal::MakeTimestampedStoreSpec(m, store, !materialized.name.empty()));
   input.Add("", Named::as(node),
             [store]() -> std::unique_ptr<internal::ProcessorNode> {
               return std::make_unique<internal::StreamToTableNode<K, V>>(store);

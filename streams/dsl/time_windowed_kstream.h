@@ -108,23 +108,28 @@ class TimeWindowedKStream {
                                                 : grouped_.stream_.key_serde();
     }
     m.caching = false;  // no record cache for window stores yet (see the header comment)
+    // The store holds [timestamp][aggregate] (Kafka Streams' TimestampedWindowStore); its
+    // registered serde shows the aggregate only.
+    const Serde<VA> value_serde = OrDefault(m.value_serde);
+    if (value_serde) m.value_serde = internal::ValueOnlySerde(value_serde);
     internal::StoreSpec spec = internal::MakeStoreSpec(m, store, !materialized.name.empty());
     spec.kind = internal::StoreKind::kWindow;
+    spec.timestamped = true;
     spec.retention_ms = retention;
     spec.window_size_ms = windows_.size_ms();
     TimeWindows windows = windows_;
     EmitStrategy emit = emit_;
     std::string node = grouped_.Connect(
         std::move(spec), named, prefix,
-        [store, windows, update, emit]() -> std::unique_ptr<internal::ProcessorNode> {
-          return std::make_unique<internal::TimeWindowAggregateNode<K, V, VA>>(store, windows,
-                                                                              update, emit);
+        [store, windows, update, value_serde, emit]() -> std::unique_ptr<internal::ProcessorNode> {
+          return std::make_unique<internal::TimeWindowAggregateNode<K, V, VA>>(
+              store, windows, update, value_serde, emit);
         });
     state->window_close_grace_ms[node] = windows_.grace_ms();  // for suppress(untilWindowCloses)
     Serde<K> ks = OrDefault(m.key_serde);
     return KTable<Windowed<K>, VA>(state, node, store,
                                    WindowedSerdes::TimeWindowed<K>(ks, windows_.size_ms()),
-                                   OrDefault(m.value_serde));
+                                   value_serde);
   }
 
   KGroupedStream<K, V> grouped_;

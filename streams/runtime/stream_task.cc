@@ -10,24 +10,33 @@
 #include "state/change_logging_key_value_store.h"
 #include "state/change_logging_session_store.h"
 #include "state/change_logging_window_store.h"
+#include "streams/serde/windowed_serde.h"
 
 namespace rill::streams::internal {
 
 // Writes a store's changes to its changelog partition (= the task's partition) with the
-// timestamp of the record being processed.
+// timestamp of the record being processed, or, for a timestamped store, the value's own
+// timestamp (its first 8 bytes, which the changelog value leaves out, as Kafka Streams').
 class StreamTask::TaskChangelogWriter : public state::ChangelogWriter {
  public:
-  TaskChangelogWriter(StreamTask* task, std::string topic) : task_(task), topic_(std::move(topic)) {}
+  TaskChangelogWriter(StreamTask* task, std::string topic, bool timestamped)
+      : task_(task), topic_(std::move(topic)), timestamped_(timestamped) {}
   void Send(std::string_view key, std::optional<std::string_view> value) override {
     std::optional<std::string> v;
-    if (value) v.emplace(*value);
-    task_->env_.collector->Send(topic_, task_->id_.partition, std::string(key), v,
-                                task_->current_timestamp_, {});
+    int64_t timestamp = task_->current_timestamp_;
+    if (value && timestamped_ && value->size() >= 8) {
+      timestamp = static_cast<int64_t>(serde_internal::ReadBigEndian64(*value));
+      v.emplace(value->substr(8));
+    } else if (value) {
+      v.emplace(*value);
+    }
+    task_->env_.collector->Send(topic_, task_->id_.partition, std::string(key), v, timestamp, {});
   }
 
  private:
   StreamTask* task_;
   std::string topic_;
+  bool timestamped_;
 };
 
 state::StateStore* StreamTask::Store::lifecycle() const {
@@ -61,7 +70,8 @@ absl::Status StreamTask::Build() {
     Store& store = stores_[store_name];
     if (spec.logging) {
       store.changelog_topic = env_.resolve_topic(Topology::ChangelogTopic(store_name), true);
-      store.writer = std::make_unique<TaskChangelogWriter>(this, store.changelog_topic);
+      store.writer =
+          std::make_unique<TaskChangelogWriter>(this, store.changelog_topic, spec.timestamped);
     }
     auto open_error = [&](const absl::Status& s) {
       return absl::Status(s.code(), absl::StrCat("task ", id_.ToString(), ": opening store '",
@@ -154,7 +164,7 @@ absl::Status StreamTask::Build() {
 std::vector<StreamTask::StoreEntry> StreamTask::Stores() const {
   std::vector<StoreEntry> out;
   for (const auto& [name, store] : stores_) {
-    out.push_back({name, store.changelog_topic, store.lifecycle()});
+    out.push_back({name, store.changelog_topic, store.lifecycle(), store.instance.spec->timestamped});
   }
   return out;
 }

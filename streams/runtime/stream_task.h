@@ -85,6 +85,8 @@ class StreamTask : public TaskContext {
     std::string name;
     std::string changelog_topic;  // empty: not logged
     state::StateStore* store = nullptr;  // outermost layer
+    // Timestamped store: restore prefixes each value with its record's timestamp.
+    bool timestamped = false;
   };
   std::vector<StoreEntry> Stores() const;
   StoreInstance* FindStore(std::string_view name);

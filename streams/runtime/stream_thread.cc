@@ -22,6 +22,7 @@
 #include "streams/runtime/internal/kafka_clients.h"
 #include "streams/runtime/internal/producer_collector.h"
 #include "streams/runtime/internal/task_checkpoint.h"
+#include "streams/serde/windowed_serde.h"
 
 namespace rill::streams::internal {
 namespace {
@@ -472,7 +473,13 @@ absl::Status StreamThread::Restore(StreamTask& task) {
       }
       state::ChangelogRecord r;
       r.key.assign(static_cast<const char*>(m->key), m->key_len);
-      if (m->payload != nullptr) r.value.emplace(static_cast<const char*>(m->payload), m->len);
+      if (m->payload != nullptr) {
+        r.value.emplace();
+        if (entry.timestamped) {
+          serde_internal::AppendBigEndian64(rd_kafka_message_timestamp(m, nullptr), *r.value);
+        }
+        r.value->append(static_cast<const char*>(m->payload), m->len);
+      }
       last = m->offset;
       rd_kafka_message_destroy(m);
       batch.push_back(std::move(r));

@@ -42,6 +42,13 @@ struct StoreSpec {
   // A global store (GlobalKTable): every instance holds all partitions of its source topic,
   // which doubles as its changelog; any task may read it, none may write it.
   bool global = false;
+  // A DSL key-value store that keeps each value's timestamp (Kafka Streams'
+  // TimestampedKeyValueStore): bytes [timestamp: 8, big-endian][value]. value_serde is then
+  // a facade that reads and writes plain values (queries, the Processor API, the test
+  // driver), timestamped_value_serde the Serde<ValueAndTimestamp<V>> the DSL uses. The
+  // changelog carries the plain value with the timestamp as record timestamp, as Kafka's.
+  bool timestamped = false;
+  std::any timestamped_value_serde;
   std::any key_serde;    // Serde<K>
   std::any value_serde;  // Serde<V>
   std::string type_names;  // "<K, V>" for error messages

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <typeinfo>
 
+#include "streams/dsl/internal/value_and_timestamp.h"
 #include "streams/dsl/materialized.h"
 #include "streams/serde/query_codec.h"
 #include "streams/serde/serde.h"
@@ -62,11 +63,13 @@ std::string TypeName() {
   else return typeid(T).name();
 }
 
-// A StoreSpec for a key-value store of K -> V, with the query adapters.
+// A StoreSpec for a key-value store of K -> V, with the query adapters. `timestamped`:
+// the values carry their timestamps (StoreSpec::timestamped).
 template <class K, class V>
 StoreSpec MakeKeyValueStoreSpec(std::string name, bool persistent, bool logging, bool caching,
                                 std::map<std::string, std::string> changelog_configs,
-                                Serde<K> ks, Serde<V> vs, bool queryable) {
+                                Serde<K> ks, Serde<V> vs, bool queryable,
+                                bool timestamped = false) {
   ks = OrDefault(ks);
   vs = OrDefault(vs);
   if (!ks || !vs) {
@@ -75,6 +78,11 @@ StoreSpec MakeKeyValueStoreSpec(std::string name, bool persistent, bool logging,
                            "Materialized/StoreBuilder");
   }
   StoreSpec spec;
+  if (timestamped) {
+    spec.timestamped = true;
+    spec.timestamped_value_serde = TimestampedSerde(vs);
+    vs = ValueOnlySerde(vs);
+  }
   spec.name = std::move(name);
   spec.persistent = persistent;
   spec.logging = logging;
@@ -110,6 +118,16 @@ StoreSpec MakeStoreSpec(const Materialized<K, V>& m, std::string name, bool quer
   return MakeKeyValueStoreSpec<K, V>(std::move(name), m.store_type == StoreType::kRocksDb,
                                      m.logging, m.caching, m.changelog_configs, m.key_serde,
                                      m.value_serde, queryable);
+}
+
+// The store of a DSL table or aggregation: values keep their timestamps, which decide the
+// timestamps of aggregation and join results as in Kafka Streams.
+template <class K, class V>
+StoreSpec MakeTimestampedStoreSpec(const Materialized<K, V>& m, std::string name,
+                                   bool queryable) {
+  return MakeKeyValueStoreSpec<K, V>(std::move(name), m.store_type == StoreType::kRocksDb,
+                                     m.logging, m.caching, m.changelog_configs, m.key_serde,
+                                     m.value_serde, queryable, /*timestamped=*/true);
 }
 
 }  // namespace rill::streams::internal

@@ -2,6 +2,7 @@
 // sources and aggregations. Each is a small template over the record types it handles.
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 #include "state/caching_key_value_store.h"
 #include "streams/dsl/internal/callable_traits.h"
 #include "streams/dsl/internal/change.h"
+#include "streams/dsl/internal/value_and_timestamp.h"
 #include "streams/processor/internal/node.h"
 #include "streams/processor/key_value_store.h"
 #include "streams/processor/processor.h"
@@ -96,7 +98,33 @@ std::function<std::unique_ptr<ProcessorNode>()> LambdaFactory(F f) {
   return [f]() -> std::unique_ptr<ProcessorNode> { return std::make_unique<LambdaNode<K, V, F>>(f); };
 }
 
-// Typed access to a store from a DSL node, plus forwarding of cache flushes as changes.
+// A plain value serde viewed as timestamped: timestamps are not stored and read as -1.
+template <class V>
+class PlainAsTimestampedImpl final : public Serde<ValueAndTimestamp<V>>::Impl {
+ public:
+  explicit PlainAsTimestampedImpl(Serde<V> inner) : inner_(std::move(inner)) {}
+  bool Serialize(const ValueAndTimestamp<V>& v, std::string& out) const override {
+    return inner_.serialize(v.value, out);
+  }
+  absl::StatusOr<ValueAndTimestamp<V>> Deserialize(
+      std::optional<std::string_view> bytes) const override {
+    auto v = inner_.deserialize(bytes);
+    if (!v.ok()) return v.status();
+    return ValueAndTimestamp<V>{std::move(*v), -1};
+  }
+
+ private:
+  Serde<V> inner_;
+};
+template <class V>
+Serde<ValueAndTimestamp<V>> PlainAsTimestamped(Serde<V> inner) {
+  return Serde<ValueAndTimestamp<V>>(std::make_shared<PlainAsTimestampedImpl<V>>(std::move(inner)));
+}
+
+// Typed access to a store from a DSL node, plus forwarding of cache flushes as changes. A
+// timestamped store (StoreSpec::timestamped) keeps each value's timestamp: Get() returns
+// it, PutAndForward stores the timestamp it forwards, and flushed entries are forwarded
+// with their value's timestamp. Other stores read as timestamp -1.
 template <class K, class V>
 class StoreAccess {
  public:
@@ -105,37 +133,45 @@ class StoreAccess {
   void Connect(NodeContext& context, const std::string& store) {
     StoreInstance* instance = context.task->GetStore(store);
     if (instance == nullptr) throw StreamsException("store '" + store + "' missing in task");
-    ks_ = std::any_cast<Serde<K>>(instance->spec->key_serde);
-    vs_ = std::any_cast<Serde<V>>(instance->spec->value_serde);
-    store_.emplace(instance->store, ks_, vs_);
+    Serde<K> ks = std::any_cast<Serde<K>>(instance->spec->key_serde);
+    Serde<ValueAndTimestamp<V>> vs;
+    if (instance->spec->timestamped) {
+      vs = std::any_cast<Serde<ValueAndTimestamp<V>>>(instance->spec->timestamped_value_serde);
+    } else {
+      vs = PlainAsTimestamped(std::any_cast<Serde<V>>(instance->spec->value_serde));
+    }
+    store_.emplace(instance->store, ks, vs);
     caching_ = instance->spec->caching;
     if (caching_) {
       NodeContext* ctx = &context;
-      Serde<K> ks = ks_;
-      Serde<V> vs = vs_;
       *instance->flush_listener = [ctx, ks, vs](const state::CacheFlushEntry& e) {
         auto key = ks.deserialize(e.key);
         if (!key.ok()) return;
         Change<V> change;
+        int64_t timestamp = e.timestamp;
         if (e.new_value) {
           auto v = vs.deserialize(*e.new_value);
-          if (v.ok()) change.new_value = std::move(*v);
+          if (v.ok()) {
+            if (v->timestamp >= 0) timestamp = v->timestamp;
+            change.new_value = std::move(v->value);
+          }
         }
         if (e.old_value) {
           auto v = vs.deserialize(*e.old_value);
-          if (v.ok()) change.old_value = std::move(*v);
+          if (v.ok()) change.old_value = std::move(v->value);
         }
-        Record<K, Change<V>> out{std::move(*key), std::move(change), e.timestamp, {}};
+        Record<K, Change<V>> out{std::move(*key), std::move(change), timestamp, {}};
         ctx->Forward(&out);
       };
     }
   }
-  KeyValueStore<K, V>& store() { return *store_; }
-  // Writes the new value (nullopt deletes) and forwards the change unless the cache will.
+  std::optional<ValueAndTimestamp<V>> Get(const K& key) const { return store_->get(key); }
+  // Writes the new value (nullopt deletes) with `timestamp` and forwards the change at that
+  // timestamp unless the cache will.
   void PutAndForward(NodeContext& context, const K& key, std::optional<V> new_value,
                      std::optional<V> old_value, int64_t timestamp, const Headers& headers) {
     if (new_value) {
-      store_->put(key, *new_value);
+      store_->put(key, ValueAndTimestamp<V>{*new_value, timestamp});
     } else {
       store_->remove(key);
     }
@@ -147,11 +183,29 @@ class StoreAccess {
   }
 
  private:
-  Serde<K> ks_;
-  Serde<V> vs_;
-  std::optional<KeyValueStore<K, V>> store_;
+  std::optional<KeyValueStore<K, ValueAndTimestamp<V>>> store_;
   bool caching_ = false;
 };
+
+// A store's values with their timestamps (-1 for a store that does not keep them).
+template <class K, class V>
+KeyValueStore<K, ValueAndTimestamp<V>> TimestampedView(const StoreInstance& instance) {
+  Serde<K> ks = std::any_cast<Serde<K>>(instance.spec->key_serde);
+  if (instance.spec->timestamped) {
+    return KeyValueStore<K, ValueAndTimestamp<V>>(
+        instance.store, ks,
+        std::any_cast<Serde<ValueAndTimestamp<V>>>(instance.spec->timestamped_value_serde));
+  }
+  return KeyValueStore<K, ValueAndTimestamp<V>>(
+      instance.store, ks, PlainAsTimestamped(std::any_cast<Serde<V>>(instance.spec->value_serde)));
+}
+
+// The timestamp of an aggregate updated by a record: the larger of both (Kafka Streams'
+// KStreamAggregate / KTableAggregate / KStreamWindowAggregate).
+template <class V>
+int64_t AggregateTimestamp(const std::optional<ValueAndTimestamp<V>>& old, int64_t record_ts) {
+  return old ? std::max(old->timestamp, record_ts) : record_ts;
+}
 
 // True (and the record counted as dropped) when a store-backed operator cannot take the
 // record: a null key (only an optional key can be null), as Kafka Streams skips them.
@@ -194,9 +248,10 @@ class TableSourceNode : public ProcessorNode {
   void Process(const void* record) override {
     const auto& r = *static_cast<const Record<K, std::optional<V>>*>(record);
     if (DropNullKey(r.key, *context_)) return;
-    std::optional<V> old = access_.store().get(r.key);
+    std::optional<ValueAndTimestamp<V>> old = access_.Get(r.key);
     if (!old && !r.value) return;  // deleting an absent key changes nothing
-    access_.PutAndForward(*context_, r.key, r.value, std::move(old), r.timestamp, r.headers);
+    access_.PutAndForward(*context_, r.key, r.value, ValueOf(std::move(old)), r.timestamp,
+                          r.headers);
   }
 
  private:
@@ -216,8 +271,8 @@ class StreamToTableNode : public ProcessorNode {
   void Process(const void* record) override {
     const auto& r = *static_cast<const Record<K, V>*>(record);
     if (DropNullKey(r.key, *context_)) return;
-    std::optional<V> old = access_.store().get(r.key);
-    access_.PutAndForward(*context_, r.key, r.value, std::move(old), r.timestamp, r.headers);
+    access_.PutAndForward(*context_, r.key, r.value, ValueOf(access_.Get(r.key)), r.timestamp,
+                          r.headers);
   }
 
  private:
@@ -240,9 +295,11 @@ class StreamAggregateNode : public ProcessorNode {
   void Process(const void* record) override {
     const auto& r = *static_cast<const Record<K, V>*>(record);
     if (DropNullKeyOrValue(r, *context_)) return;
-    std::optional<VA> old = access_.store().get(r.key);
+    std::optional<ValueAndTimestamp<VA>> stored = access_.Get(r.key);
+    const int64_t timestamp = AggregateTimestamp(stored, r.timestamp);
+    std::optional<VA> old = ValueOf(std::move(stored));
     VA next = agg_(r.key, r.value, old ? *old : init_());
-    access_.PutAndForward(*context_, r.key, std::move(next), std::move(old), r.timestamp,
+    access_.PutAndForward(*context_, r.key, std::move(next), std::move(old), timestamp,
                           r.headers);
   }
 
@@ -273,7 +330,9 @@ class TableAggregateNode : public ProcessorNode {
   void Process(const void* record) override {
     const auto& r = *static_cast<const Record<K, Change<V>>*>(record);
     if (DropNullKey(r.key, *context_)) return;
-    std::optional<VA> old = access_.store().get(r.key);
+    std::optional<ValueAndTimestamp<VA>> stored = access_.Get(r.key);
+    const int64_t timestamp = AggregateTimestamp(stored, r.timestamp);
+    std::optional<VA> old = ValueOf(std::move(stored));
     std::optional<VA> agg = old;
     if (r.value.old_value && agg) agg = subtractor_(r.key, *r.value.old_value, *agg);
     if (r.value.new_value) {
@@ -286,8 +345,7 @@ class TableAggregateNode : public ProcessorNode {
       }
     }
     if (!agg && !old) return;
-    access_.PutAndForward(*context_, r.key, std::move(agg), std::move(old), r.timestamp,
-                          r.headers);
+    access_.PutAndForward(*context_, r.key, std::move(agg), std::move(old), timestamp, r.headers);
   }
 
  private:

@@ -13,6 +13,7 @@
 // overtook are dropped instead of producing a stale result.
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -203,21 +204,22 @@ class SubscriptionJoinForeignNode : public ProcessorNode {
     const auto& r = *static_cast<const Record<KO, Subscription<K>>*>(record);
     using I = SubscriptionInstruction;
     if (r.value.instruction == I::kDeleteKeyNoPropagate) return;
+    std::optional<ValueAndTimestamp<VO>> found = lookup_(r.key);
+    if (!found && r.value.instruction == I::kPropagateOnlyIfForeignValue) return;
+    // Kafka Streams: the later of the subscription and the foreign value.
+    const int64_t timestamp = found ? std::max(r.timestamp, found->timestamp) : r.timestamp;
     std::optional<VO> foreign;
-    if (r.value.instruction != I::kDeleteKeyAndPropagate) {
-      foreign = lookup_(r.key);
-      if (!foreign && r.value.instruction == I::kPropagateOnlyIfForeignValue) return;
-    }
+    if (r.value.instruction != I::kDeleteKeyAndPropagate) foreign = ValueOf(std::move(found));
     Record<K, SubscriptionResponse<VO>> out{
         r.value.primary_key,
         SubscriptionResponse<VO>{r.value.hash, std::move(foreign), r.value.primary_partition},
-        r.timestamp, r.headers};
+        timestamp, r.headers};
     context_->Forward(&out);
   }
 
  private:
   std::shared_ptr<const ValueGetterSupplier<KO, VO>> foreign_;
-  std::function<std::optional<VO>(const KO&)> lookup_;
+  std::function<std::optional<ValueAndTimestamp<VO>>(const KO&)> lookup_;
 };
 
 // Foreign side: a change of a foreign key's value is sent to every left key subscribed to
@@ -301,7 +303,7 @@ class ResponseResolverNode : public ProcessorNode {
   }
   void Process(const void* record) override {
     const auto& r = *static_cast<const Record<K, SubscriptionResponse<VO>>*>(record);
-    const std::optional<V> current = lookup_(r.key);
+    const std::optional<V> current = ValueOf(lookup_(r.key));
     if (HashOf(value_serde_, current) != r.value.hash) return;  // stale: a newer update won
     std::optional<VR> result;
     if (current && (r.value.foreign_value || left_join_)) {
@@ -316,7 +318,7 @@ class ResponseResolverNode : public ProcessorNode {
   Serde<V> value_serde_;
   Joiner joiner_;
   bool left_join_;
-  std::function<std::optional<V>(const K&)> lookup_;
+  std::function<std::optional<ValueAndTimestamp<V>>(const K&)> lookup_;
 };
 
 }  // namespace rill::streams::internal

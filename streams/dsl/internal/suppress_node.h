@@ -17,6 +17,7 @@
 #include "streams/dsl/internal/change.h"
 #include "streams/dsl/internal/dsl_nodes.h"
 #include "streams/dsl/internal/suppress_buffer.h"
+#include "streams/dsl/internal/value_and_timestamp.h"
 #include "streams/dsl/windows.h"
 
 namespace rill::streams::internal {
@@ -167,16 +168,16 @@ class SuppressNode : public ProcessorNode {
 // reads as its prior value — what downstream last saw — and any other key as the parent
 // table reads it.
 template <class K, class V>
-std::function<std::optional<V>(const K&)> BindSuppressedLookup(
+std::function<std::optional<ValueAndTimestamp<V>>(const K&)> BindSuppressedLookup(
     NodeContext& ctx, const std::string& store, Serde<V> vs,
-    std::function<std::optional<V>(const K&)> parent) {
+    std::function<std::optional<ValueAndTimestamp<V>>(const K&)> parent) {
   StoreInstance* instance = ctx.task->GetStore(store);
   if (instance == nullptr || instance->store == nullptr) {
     throw StreamsException("suppression buffer store '" + store + "' missing in task");
   }
   state::KeyValueStore* raw = instance->store;
   Serde<K> ks = std::any_cast<Serde<K>>(instance->spec->key_serde);
-  return [raw, store, ks, vs, parent](const K& key) -> std::optional<V> {
+  return [raw, store, ks, vs, parent](const K& key) -> std::optional<ValueAndTimestamp<V>> {
     std::string key_bytes;
     if (!ks.serialize(key, key_bytes)) return std::nullopt;
     auto entry = SuppressBuffer::Lookup(raw, key_bytes);
@@ -191,7 +192,8 @@ std::function<std::optional<V>(const K&)> BindSuppressedLookup(
       throw StreamsException("suppression buffer '" + store +
                              "': cannot deserialize a value: " + std::string(v.status().message()));
     }
-    return std::move(*v);
+    // The buffered record's time: the prior value's own is not kept.
+    return ValueAndTimestamp<V>{std::move(*v), (*entry)->timestamp};
   };
 }
 

@@ -4,6 +4,7 @@
 // getter; both feed one merge node, the joined table.
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -11,6 +12,7 @@
 
 #include "streams/dsl/internal/change.h"
 #include "streams/dsl/internal/dsl_nodes.h"
+#include "streams/dsl/internal/value_and_timestamp.h"
 
 namespace rill::streams::internal {
 
@@ -41,11 +43,14 @@ class TableJoinSideNode : public ProcessorNode {
 
   void Process(const void* record) override {
     const auto& r = *static_cast<const Record<K, Change<This>>*>(record);
-    std::optional<Other> other = lookup_(r.key);
-    if (other_required_ && !other) return;
-    if (!other && !r.value.new_value && !r.value.old_value) return;
+    std::optional<ValueAndTimestamp<Other>> found = lookup_(r.key);
+    if (other_required_ && !found) return;
+    if (!found && !r.value.new_value && !r.value.old_value) return;
+    // Kafka Streams: the later of the update and the other side's value.
+    const int64_t timestamp = found ? std::max(r.timestamp, found->timestamp) : r.timestamp;
+    std::optional<Other> other = ValueOf(std::move(found));
     Change<VR> out{joiner_(r.value.new_value, other), joiner_(r.value.old_value, other)};
-    Record<K, Change<VR>> forward{r.key, std::move(out), r.timestamp, r.headers};
+    Record<K, Change<VR>> forward{r.key, std::move(out), timestamp, r.headers};
     context_->Forward(&forward);
   }
 
@@ -53,7 +58,7 @@ class TableJoinSideNode : public ProcessorNode {
   std::shared_ptr<const ValueGetterSupplier<K, Other>> other_;
   Joiner joiner_;
   bool other_required_;
-  std::function<std::optional<Other>(const K&)> lookup_;
+  std::function<std::optional<ValueAndTimestamp<Other>>(const K&)> lookup_;
 };
 
 }  // namespace rill::streams::internal

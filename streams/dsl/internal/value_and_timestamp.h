@@ -30,6 +30,13 @@ struct ValueAndTimestamp {
   bool operator==(const ValueAndTimestamp&) const = default;
 };
 
+// The value alone (nullopt stays nullopt).
+template <class V>
+std::optional<V> ValueOf(std::optional<ValueAndTimestamp<V>> v) {
+  if (!v) return std::nullopt;
+  return std::move(v->value);
+}
+
 namespace timestamped_internal {
 
 inline absl::StatusOr<int64_t> Timestamp(std::optional<std::string_view> bytes) {

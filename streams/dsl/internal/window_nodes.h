@@ -71,11 +71,13 @@ class TimeWindowAggregateNode : public ProcessorNode {
   // for a new window): aggregate() starts from its initializer, reduce() from the value.
   using Update = std::function<VA(const K&, const V&, const std::optional<VA>&)>;
 
+  // `value_serde`: the aggregate's; the store holds [timestamp][aggregate].
   TimeWindowAggregateNode(std::string store, TimeWindows windows, Update update,
-                          EmitStrategy emit = EmitStrategy::onWindowUpdate())
+                          Serde<VA> value_serde, EmitStrategy emit = EmitStrategy::onWindowUpdate())
       : store_name_(std::move(store)),
         windows_(windows),
         update_(std::move(update)),
+        value_serde_(std::move(value_serde)),
         emitter_(emit, windows.size_ms(), /*end_inclusive=*/false) {}
 
   void Init(NodeContext& context) override {
@@ -85,7 +87,7 @@ class TimeWindowAggregateNode : public ProcessorNode {
       throw StreamsException("window store '" + store_name_ + "' missing in task");
     }
     store_.emplace(instance->window_store, std::any_cast<Serde<K>>(instance->spec->key_serde),
-                   std::any_cast<Serde<VA>>(instance->spec->value_serde), windows_.size_ms());
+                   TimestampedSerde(value_serde_), windows_.size_ms());
   }
 
   void Process(const void* record) override {
@@ -101,13 +103,16 @@ class TimeWindowAggregateNode : public ProcessorNode {
         context_->task->RecordDropped("window-expired");
         continue;
       }
-      std::optional<VA> old = store_->fetch(r.key, window.start);
+      std::optional<ValueAndTimestamp<VA>> stored = store_->fetch(r.key, window.start);
+      // Kafka Streams' KStreamWindowAggregate: the window's largest record timestamp.
+      const int64_t timestamp = AggregateTimestamp(stored, r.timestamp);
+      std::optional<VA> old = ValueOf(std::move(stored));
       VA next = update_(r.key, r.value, old);
-      store_->put(r.key, next, window.start);
+      store_->put(r.key, ValueAndTimestamp<VA>{next, timestamp}, window.start);
       if (emitter_.enabled()) continue;
       Record<Windowed<K>, Change<VA>> out{Windowed<K>{r.key, window},
                                           Change<VA>{std::move(next), std::move(old)},
-                                          r.timestamp, r.headers};
+                                          timestamp, r.headers};
       context_->Forward(&out);
     }
   }
@@ -119,11 +124,10 @@ class TimeWindowAggregateNode : public ProcessorNode {
     auto range = emitter_.NextRange(close_time, context_->task->wall_clock_ms());
     if (!range) return;
     for (auto& [key, value] : store_->fetchAll(range->first, range->second)) {
-      // The window's end - 1: the latest timestamp a record of the window can have (Kafka
-      // Streams uses the stored aggregate's timestamp; Rill's window stores keep none yet).
-      const int64_t timestamp = key.window.end - 1;
-      Record<Windowed<K>, Change<VA>> out{std::move(key), Change<VA>{std::move(value), std::nullopt},
-                                          timestamp, {}};
+      // At the aggregate's timestamp, as Kafka Streams.
+      Record<Windowed<K>, Change<VA>> out{std::move(key),
+                                          Change<VA>{std::move(value.value), std::nullopt},
+                                          value.timestamp, {}};
       context_->Forward(&out);
     }
   }
@@ -131,8 +135,9 @@ class TimeWindowAggregateNode : public ProcessorNode {
   std::string store_name_;
   TimeWindows windows_;
   Update update_;
+  Serde<VA> value_serde_;
   WindowCloseEmitter emitter_;
-  std::optional<WindowStore<K, VA>> store_;
+  std::optional<WindowStore<K, ValueAndTimestamp<VA>>> store_;
   // The largest timestamp this processor has seen (Kafka Streams' observedStreamTime).
   int64_t observed_stream_time_ = -1;
 };
