@@ -22,7 +22,9 @@
 # 12-partition topic, against a rill-broker with group.initial.rebalance.delay.ms=0 and
 # (join only) one with the default 3000; `rill-perf streams` (Rill's word count and a
 # stateless map against hand-written librdkafka loops, 500,000 lines of 8 words, 6
-# partitions) on a Rill broker embedded in rill-perf (RILL_PERF_BOOTSTRAP: on that broker).
+# partitions) on a Rill broker embedded in rill-perf (RILL_PERF_BOOTSTRAP: on that broker);
+# `rill-perf streams-windows` (tumbling, hopping and session windowed counts and a
+# stream-table join against a stateless map on Rill, 200,000 click records) likewise.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -40,7 +42,7 @@ while [[ $# -gt 0 ]]; do
     --runs) RUNS=$2; shift 2 ;;
     --no-idle-wait) IDLE_WAIT=0; shift ;;
     --log) LOG=$2; shift 2 ;;
-    -h | --help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run_perf.sh: unknown argument $1 (--help)" >&2; exit 2 ;;
   esac
 done
@@ -146,6 +148,7 @@ if ((QUICK)); then
   CONSUME=(["100"]="20000 2" ["1024"]="5000 2")
   LATENCY_SECONDS=2
   STREAMS_LINES=20000
+  WINDOWS_RECORDS=20000
 else
   # Produce: ~100 MB (100 B) / ~200 MB (1 KiB) of payload per run.
   PRODUCE_MSGS=(["100"]=1000000 ["1024"]=200000)
@@ -155,6 +158,8 @@ else
   LATENCY_SECONDS=10
   # ~30 MB of text, 4,000,000 words: the Rill word count runs for 10+ s.
   STREAMS_LINES=500000
+  # ~4 hours of event time for 1,000 users: the whole mode runs for about 1.5 minutes.
+  WINDOWS_RECORDS=200000
 fi
 RUN_ID=$(date +%s)
 
@@ -332,6 +337,47 @@ streams_row() {  # workload
 }
 streams_row wordcount
 streams_row map
+
+# Windowed counts and a stream-table join against a stateless map, all on Rill, in one
+# process per run (the baseline is inside the run, as for streams).
+R_WINDOWS=""
+WINDOWS_ARGS=(streams-windows --records "$WINDOWS_RECORDS" --partitions 6)
+[[ -n ${RILL_PERF_BOOTSTRAP:-} ]] && WINDOWS_ARGS+=(--bootstrap-servers "$RILL_PERF_BOOTSTRAP")
+for ((run = 1; run <= RUNS; run++)); do
+  sync
+  echo "+ rill-perf ${WINDOWS_ARGS[*]}  # run $run/$RUNS, load $(load1)" >>"$LOG"
+  cpu0=$(machine_cpu)
+  ours0=$(brokers_cpu)
+  wall0=$(date +%s.%N)
+  TIMEFORMAT='%U %S'
+  if ! { time out=$(LD_PRELOAD="$STREAMS_PRELOAD" "$PERF" "${WINDOWS_ARGS[@]}" 2>>"$LOG"); } 2>"$WORK/time"; then
+    echo "$out" >>"$LOG"
+    echo "run_perf.sh: rill-perf ${WINDOWS_ARGS[*]} failed" >&2
+    exit 1
+  fi
+  foreign=$(awk -v c="$(machine_cpu)" -v d="$cpu0" -v o="$(brokers_cpu)" -v p="$ours0" \
+    -v r="$(awk '{ print $1 + $2 }' "$WORK/time")" -v w="$(date +%s.%N)" -v v="$wall0" \
+    'BEGIN { f = ((c - d) - (o - p) - r) / (w - v); printf "%.2f", f < 0 ? 0 : f }')
+  STREAMS_FOREIGN=$(awk -v a="$STREAMS_FOREIGN" -v b="$foreign" 'BEGIN { print (b > a ? b : a) }')
+  MAX_FOREIGN=$(awk -v a="$MAX_FOREIGN" -v b="$foreign" 'BEGIN { print (b > a ? b : a) }')
+  echo "$out" >>"$LOG"
+  echo "# other processes used $foreign cores on average during this run" >>"$LOG"
+  R_WINDOWS+=$(grep '^result target=' <<<"$out")$'\n'
+  echo "  done ($run/$RUNS, others used $foreign cores): rill-perf ${WINDOWS_ARGS[*]}" >&2
+done
+WINDOWS_ROWS=()
+windows_row() {  # workload
+  local m="workload=$1 " rill ratio="–" closed="–"
+  rill=$(grep -F -- "target=rill " <<<"$R_WINDOWS" || true)
+  if [[ $1 != stateless ]]; then
+    local r
+    r=$(grep -F -- "target=ratio " <<<"$R_WINDOWS" || true)
+    ratio="$(med "$r" ratio "$m")$(span "$r" ratio "$m")"
+    closed="$(med "$r" closed_ratio "$m")"
+  fi
+  WINDOWS_ROWS+=("| $1 | $(med "$rill" records_per_sec "$m") | $(med "$rill" closed_records_per_sec "$m") | $ratio | $closed | $(med "$rill" output_records "$m") | $(med "$rill" changelog_records "$m") | $(med "$rill" closed_cpu_seconds "$m") |")
+}
+for w in stateless tumbling hopping session join; do windows_row "$w"; done
 if [[ -n ${RILL_PERF_BOOTSTRAP:-} ]]; then
   STREAMS_BROKER="the broker at $RILL_PERF_BOOTSTRAP"
 else
@@ -390,4 +436,17 @@ $STREAMS_FOREIGN cores during a run. Target: word count rill/hand ≥ 0.7.
 | pipeline | hand lines/s (/ words/s) | rill lines/s (/ words/s) | rill/hand | hand outputs | rill outputs | CPU s hand / rill |
 |---|---:|---:|---:|---:|---:|---:|
 $(printf '%s\n' "${STREAMS_ROWS[@]}")
+
+Windows and joins: \`rill-perf ${WINDOWS_ARGS[*]}\`, one process per run, on $STREAMS_BROKER.
+$WINDOWS_RECORDS click records of 1,000 users (event time advancing ~850 clicks per minute), 6
+partitions, each topology on KafkaStreams (1 stream thread, at_least_once,
+commit.interval.ms=30000) over the same input: stateless = mapValues; tumbling = 1-min
+windowed count; hopping = 5-min windows advancing by 1 min; session = gap 5 min, grace 2
+min; join = stream-table join (table loaded first, untimed). records/s until every output is
+acknowledged, and until close() returned; ratio = vs the stateless run of the same process,
+median of the per-run ratios (min–max). Medians of $RUNS run(s).
+
+| topology | records/s | records/s incl. close() | vs stateless | incl. close() | outputs | changelog records | CPU s incl. close() |
+|---|---:|---:|---:|---:|---:|---:|---:|
+$(printf '%s\n' "${WINDOWS_ROWS[@]}")
 EOF_TABLE

@@ -48,6 +48,9 @@ ABSL_FLAG(int64_t, lines, 500000, "streams: input text lines (8 words each)");
 ABSL_FLAG(int64_t, commit_interval_ms, 30000,
           "streams: commit.interval.ms of the Rill applications (Kafka Streams' at-least-once "
           "default)");
+ABSL_FLAG(int64_t, records, 200000,
+          "streams-windows: input click records (1,000 users, event time advancing ~800 "
+          "clicks per minute)");
 // Never parsed by absl: main() splits every -X out of argv first so it can repeat.
 ABSL_FLAG(std::vector<std::string>, X, {},
           "librdkafka property key=value for every client; repeatable (-X a=b -X c=d)");
@@ -77,6 +80,10 @@ const char* UsageText() {
          "            [--commit-interval-ms 30000] [-X consumer.KEY=V] [-X producer.KEY=V]\n"
          "            # word count and a stateless map: Rill vs a hand-written librdkafka loop;\n"
          "            # without --bootstrap-servers on a Rill broker started in this process\n"
+         "  rill-perf streams-windows [--bootstrap-servers HOST:PORT] [--records 200000]\n"
+         "            [--partitions 6] [--commit-interval-ms 30000] [-X consumer.KEY=V]\n"
+         "            # tumbling, hopping and session windowed counts and a stream-table join\n"
+         "            # vs a stateless map, on Rill, in one run (checked against a model)\n"
          "  rill-perf mock-cluster [--mock-brokers 1] [--topic T1,T2 --partitions 6]\n"
          "            # creates the topics, prints bootstrap=ADDR, serves until SIGTERM/SIGINT\n"
          "\n"
@@ -88,7 +95,9 @@ absl::StatusOr<PerfOptions> OptionsFromFlags(const std::vector<char*>& positiona
                                              KafkaProps props) {
   PerfOptions o;
   if (positional.size() < 2) {
-    return Bad("missing mode: produce, consume, latency, group, txn, streams or mock-cluster");
+    return Bad(
+        "missing mode: produce, consume, latency, group, txn, streams, streams-windows or "
+        "mock-cluster");
   }
   if (positional.size() > 2) {
     std::vector<std::string> extra(positional.begin() + 2, positional.end());
@@ -107,12 +116,14 @@ absl::StatusOr<PerfOptions> OptionsFromFlags(const std::vector<char*>& positiona
     o.mode = Mode::kTxn;
   } else if (o.mode_name == "streams") {
     o.mode = Mode::kStreams;
+  } else if (o.mode_name == "streams-windows") {
+    o.mode = Mode::kStreamsWindows;
   } else if (o.mode_name == "mock-cluster") {
     o.mode = Mode::kMockCluster;
   } else {
     return Bad(absl::StrCat("unknown mode '", o.mode_name,
-                            "': expected produce, consume, latency, group, txn, streams or "
-                            "mock-cluster"));
+                            "': expected produce, consume, latency, group, txn, streams, "
+                            "streams-windows or mock-cluster"));
   }
 
   o.bootstrap = absl::GetFlag(FLAGS_bootstrap_servers);
@@ -122,11 +133,11 @@ absl::StatusOr<PerfOptions> OptionsFromFlags(const std::vector<char*>& positiona
   if (o.mock_brokers < 1) return Bad("--mock-brokers must be at least 1");
   o.repeat = absl::GetFlag(FLAGS_repeat);
   if (o.repeat < 1) return Bad("--repeat must be at least 1");
-  if (o.mode == Mode::kStreams) {
+  if (o.mode == Mode::kStreams || o.mode == Mode::kStreamsWindows) {
     if (o.mock || !o.compare.empty()) {
       return Bad(
-          "streams compares within one broker: give --bootstrap-servers HOST:PORT or nothing "
-          "(a Rill broker in this process)");
+          "streams and streams-windows compare within one broker: give --bootstrap-servers "
+          "HOST:PORT or nothing (a Rill broker in this process)");
     }
   } else if (o.mode != Mode::kMockCluster) {
     const int targets = !o.bootstrap.empty() + o.mock + !o.compare.empty();
@@ -178,18 +189,29 @@ absl::StatusOr<PerfOptions> OptionsFromFlags(const std::vector<char*>& positiona
     if (o.txn_ms < 1) return Bad("--txn-ms must be positive");
     if (!o.compare.empty()) return Bad("txn compares within one target: use --bootstrap-servers or --mock");
   }
+  if (o.mode == Mode::kStreamsWindows) {
+    o.streams_windows.records = absl::GetFlag(FLAGS_records);
+    o.streams_windows.commit_interval_ms = absl::GetFlag(FLAGS_commit_interval_ms);
+    if (o.streams_windows.records < 1) return Bad("--records must be at least 1");
+    if (o.streams_windows.commit_interval_ms < 1) {
+      return Bad("--commit-interval-ms must be positive");
+    }
+  }
   if (o.mode == Mode::kStreams) {
     o.streams.lines = absl::GetFlag(FLAGS_lines);
     o.streams.commit_interval_ms = absl::GetFlag(FLAGS_commit_interval_ms);
     if (o.streams.lines < 1) return Bad("--lines must be at least 1");
     if (o.streams.commit_interval_ms < 1) return Bad("--commit-interval-ms must be positive");
+  }
+  if (o.mode == Mode::kStreams || o.mode == Mode::kStreamsWindows) {
     for (const auto& [k, v] : w.user_props) {
       const bool consumer = k.rfind("consumer.", 0) == 0;
       const bool producer = k.rfind("producer.", 0) == 0;
       if ((!consumer && !producer) || k.size() <= 9) {
         return Bad(absl::StrCat(
-            "streams takes -X consumer.<property>=v or producer.<property>=v (applied to the "
-            "hand loops' and the Rill runtime's clients alike), not '",
+            o.mode_name,
+            " takes -X consumer.<property>=v or producer.<property>=v (applied to the "
+            "clients of every pipeline alike), not '",
             k, "'"));
       }
     }

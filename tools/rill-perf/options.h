@@ -5,11 +5,21 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "streams_windows_bench.h"
 #include "workload.h"
 
 namespace rill::perf {
 
-enum class Mode { kProduce, kConsume, kLatency, kGroup, kTxn, kStreams, kMockCluster };
+enum class Mode {
+  kProduce,
+  kConsume,
+  kLatency,
+  kGroup,
+  kTxn,
+  kStreams,
+  kStreamsWindows,
+  kMockCluster
+};
 
 struct PerfOptions {
   Mode mode = Mode::kProduce;
@@ -23,6 +33,7 @@ struct PerfOptions {
   GroupWorkload group;      // group mode only
   int txn_ms = 100;         // txn mode: commit a transaction this often
   StreamsWorkload streams;  // streams mode only
+  StreamsWindowsWorkload streams_windows;  // streams-windows mode only
 };
 
 // The usage text shown by --help and after a flag error.

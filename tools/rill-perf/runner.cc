@@ -13,6 +13,7 @@
 #include "mock_cluster.h"
 #include "produce.h"
 #include "streams_bench.h"
+#include "streams_windows_bench.h"
 #include "topic_setup.h"
 #include "txn_bench.h"
 
@@ -69,6 +70,7 @@ absl::StatusOr<Result> RunOn(const Target& target, const PerfOptions& o) {
     case Mode::kTxn:
       return RunTxn(target, o.workload, o.txn_ms);
     case Mode::kStreams:  // RunBenchmark hands it to RunStreamsBench
+    case Mode::kStreamsWindows:  // ... and this one to RunStreamsWindowsBench
     case Mode::kMockCluster:
       break;
   }
@@ -111,6 +113,9 @@ bool Clean(const Result& r) {
 
 int RunBenchmark(const PerfOptions& o) {
   if (o.mode == Mode::kStreams) return RunStreamsBench(o.bootstrap, o.workload, o.streams);
+  if (o.mode == Mode::kStreamsWindows) {
+    return RunStreamsWindowsBench(o.bootstrap, o.workload, o.streams_windows);
+  }
   if (!o.compare.empty()) {
     auto mock = RunOnMock(o);
     auto ours = RunAndPrint(Target{"broker", o.compare, nullptr}, o);
