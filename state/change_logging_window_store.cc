@@ -46,6 +46,7 @@ class ChangeLoggingWindowStore final : public WindowStore {
   }
 
   absl::Status Flush() override { return inner_->Flush(); }
+  bool WantsCommit() override { return inner_->WantsCommit(); }
   absl::Status Commit(std::optional<int64_t> changelog_offset) override {
     return inner_->Commit(changelog_offset);
   }

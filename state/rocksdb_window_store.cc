@@ -122,6 +122,7 @@ class RocksDbWindowStore final : public WindowStore {
   }
 
   absl::Status Flush() override { return engine_->Flush(); }
+  bool WantsCommit() override { return engine_->WantsCommit(); }
   absl::Status Commit(std::optional<int64_t> changelog_offset) override {
     return engine_->Commit(changelog_offset);
   }

@@ -45,6 +45,10 @@ class StateStore {
   // The changelog offset saved by the last Commit() or Restore(); restoration resumes at
   // this + 1. nullopt: restore from the start of the changelog.
   virtual std::optional<int64_t> CommittedOffset() = 0;
+  // True when resources pile up until the next commit (a segmented store drops expired
+  // segments only at commit): the task should commit early rather than wait for
+  // commit.interval.ms. Layers forward it to the inner store.
+  virtual bool WantsCommit() { return false; }
   // Applies changelog records read during restoration straight to the inner store (no
   // cache, no changelog write) and records `last_offset` as committed, atomically.
   virtual absl::Status Restore(const std::vector<ChangelogRecord>& records,

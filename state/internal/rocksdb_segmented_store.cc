@@ -269,6 +269,18 @@ class RocksDbSegmentedStore::Impl {
     return absl::OkStatus();
   }
 
+  bool WantsCommit() {
+    constexpr int kExpiredSegmentsBeforeCommit = 4;
+    std::lock_guard<std::mutex> lock(mu_);
+    const int64_t min_live = segments_.MinLiveSegment();
+    int expired = 0;
+    for (const auto& [id, handle] : segment_handles_) {
+      if (id >= min_live) break;
+      if (++expired >= kExpiredSegmentsBeforeCommit) return true;
+    }
+    return false;
+  }
+
   std::optional<int64_t> CommittedOffset() {
     std::lock_guard<std::mutex> lock(mu_);
     return committed_offset_;
@@ -543,6 +555,7 @@ absl::Status RocksDbSegmentedStore::Flush() { return impl_->Flush(); }
 absl::Status RocksDbSegmentedStore::Commit(std::optional<int64_t> changelog_offset) {
   return impl_->Commit(changelog_offset);
 }
+bool RocksDbSegmentedStore::WantsCommit() { return impl_->WantsCommit(); }
 std::optional<int64_t> RocksDbSegmentedStore::CommittedOffset() {
   return impl_->CommittedOffset();
 }

@@ -89,6 +89,11 @@ class RocksDbSegmentedStore {
   absl::Status Flush();
   absl::Status Commit(std::optional<int64_t> changelog_offset);
   std::optional<int64_t> CommittedOffset();
+  // True once several expired segments wait for a commit to be dropped: each one is a
+  // column family, and every column family created or dropped makes RocksDB rewrite its
+  // OPTIONS file listing all of them, so creating segments while expired ones pile up
+  // costs more and more (stream time racing ahead, as in a replay).
+  bool WantsCommit();
   // Applies changelog records straight to the DB with the meta, atomically; `timestamps`
   // are the records' segment timestamps (same length). The stream time first advances to
   // the latest of them; expired records are skipped.

@@ -63,6 +63,7 @@ class SegmentedSessionStore final : public SessionStore {
   }
 
   absl::Status Flush() override { return engine_->Flush(); }
+  bool WantsCommit() override { return engine_->WantsCommit(); }
   absl::Status Commit(std::optional<int64_t> changelog_offset) override {
     return engine_->Commit(changelog_offset);
   }

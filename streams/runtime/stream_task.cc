@@ -169,6 +169,13 @@ std::vector<StreamTask::StoreEntry> StreamTask::Stores() const {
   return out;
 }
 
+bool StreamTask::StoresWantCommit() const {
+  for (const auto& [name, store] : stores_) {
+    if (store.lifecycle()->WantsCommit()) return true;
+  }
+  return false;
+}
+
 StoreInstance* StreamTask::FindStore(std::string_view name) {
   auto it = stores_.find(name);
   return it == stores_.end() ? nullptr : &it->second.instance;

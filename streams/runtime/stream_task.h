@@ -102,6 +102,8 @@ class StreamTask : public TaskContext {
   // The input queue of `topic` (as the runtime names it); -1 when the task does not read it.
   int QueueIndex(std::string_view topic) const;
   size_t buffered() const { return buffered_; }
+  // A store asks for an early commit (state::StateStore::WantsCommit).
+  bool StoresWantCommit() const;
   // The consumer reached the end of this input queue's partition: what it had is queued.
   // The next record added clears the mark.
   void MarkEndOfPartition(int queue) { queues_[queue].at_end = true; }

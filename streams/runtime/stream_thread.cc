@@ -643,6 +643,7 @@ bool StreamThread::ProcessSome() {
   bool any = false;
   for (auto& [id, task] : tasks_) {
     for (int i = 0; i < 1000 && task->ProcessOne(); ++i) any = true;
+    if (task->StoresWantCommit()) task->RequestCommit();
     if (int64_t n = task->TakeProcessedCount(); n > 0) {
       auto it = clients_->processed.find(id);
       if (it == clients_->processed.end()) {

@@ -142,6 +142,22 @@ TEST_F(RocksDbWindowStoreTest, ExpiredSegmentsAreDroppedWholeAtCommit) {
   EXPECT_EQ(Drain(store->All()), (Windows{{"c", 1300, "c1300"}}));
 }
 
+// Expired segments wait for a commit to be dropped; once four wait, the store asks for an
+// early commit, so column families do not pile up when stream time races ahead.
+TEST_F(RocksDbWindowStoreTest, ManyExpiredSegmentsAskForAnEarlyCommit) {
+  auto store = Open(/*retention_ms=*/300, /*interval_ms=*/100);
+  ASSERT_NE(store, nullptr);
+  EXPECT_FALSE(store->WantsCommit());
+  // Segments are 100 ms, retention 300 ms: each put 100 ms later expires one more segment.
+  for (int64_t t = 0; t <= 600; t += 100) Put(*store, "k", t, "v");
+  EXPECT_FALSE(store->WantsCommit()) << "segments 0..2 expired: three wait";
+  Put(*store, "k", 700, "v");
+  EXPECT_TRUE(store->WantsCommit()) << "segments 0..3 expired: four wait";
+  ASSERT_TRUE(store->Commit(1).ok());
+  EXPECT_FALSE(store->WantsCommit());
+  EXPECT_EQ(Segments(), (std::vector<int64_t>{4, 5, 6, 7}));
+}
+
 // A segment that uncommitted writes expired is still there after a crash, because the
 // last commit still holds its windows.
 TEST_F(RocksDbWindowStoreTest, CrashBeforeCommitKeepsSegmentsTheCommitNeeds) {
