@@ -18,6 +18,7 @@
 #include "streams/runtime/kafka_streams.h"
 #include "streams/runtime/topic_admin.h"
 #include "tests/integration/kafka_test_util.h"
+#include "tests/integration/streams_cluster_test.h"
 
 namespace rill::testing {
 namespace {
@@ -25,35 +26,7 @@ namespace {
 using json = nlohmann::json;
 using streams::KafkaStreams;
 
-class StreamsExamplesTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    broker::EmbeddedClusterOptions options;
-    options.node_template.group.initial_rebalance_delay_ms = 0;
-    cluster_ = std::make_unique<broker::EmbeddedCluster>(options);
-    ASSERT_TRUE(cluster_->Start().ok());
-    bootstrap_ = cluster_->bootstrap_servers();
-    char tmpl[] = "/tmp/rill-examples-test-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  streams::StreamsConfig Config(const std::string& app) {
-    streams::StreamsConfig c;
-    c.application_id = app;
-    c.bootstrap_servers = bootstrap_;
-    c.state_dir = dir_ + "/" + app;
-    c.commit_interval_ms = 100;
-    c.session_timeout_ms = 6000;
-    c.heartbeat_interval_ms = 1000;
-    return c;
-  }
-
-  std::unique_ptr<broker::EmbeddedCluster> cluster_;
-  std::string bootstrap_;
-  std::string dir_;
-};
+using StreamsExamplesTest = StreamsClusterTest;
 
 struct Order {
   std::string id, customer, product;

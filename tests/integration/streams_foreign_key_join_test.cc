@@ -15,35 +15,17 @@
 #include "streams/runtime/kafka_streams.h"
 #include "streams/runtime/topic_admin.h"
 #include "tests/integration/kafka_test_util.h"
+#include "tests/integration/streams_cluster_test.h"
 
 namespace rill::testing {
 namespace {
 
 using streams::KafkaStreams;
 
-class ForeignKeyJoinRuntimeTest : public ::testing::Test {
+class ForeignKeyJoinRuntimeTest : public StreamsClusterTest {
  protected:
-  void SetUp() override {
-    broker::EmbeddedClusterOptions options;
-    options.node_template.group.initial_rebalance_delay_ms = 0;
-    cluster_ = std::make_unique<broker::EmbeddedCluster>(options);
-    ASSERT_TRUE(cluster_->Start().ok());
-    bootstrap_ = cluster_->bootstrap_servers();
-    char tmpl[] = "/tmp/rill-fk-test-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   streams::StreamsConfig Config(const std::string& state) {
-    streams::StreamsConfig c;
-    c.application_id = "fk-app";
-    c.bootstrap_servers = bootstrap_;
-    c.state_dir = dir_ + "/" + state;
-    c.commit_interval_ms = 100;
-    c.session_timeout_ms = 6000;
-    c.heartbeat_interval_ms = 1000;
-    return c;
+    return StreamsClusterTest::Config("fk-app", state);
   }
 
   // orders (order id -> "customer:item") joined with customers (id -> name) on the
@@ -89,10 +71,6 @@ class ForeignKeyJoinRuntimeTest : public ::testing::Test {
     }
     return true;
   }
-
-  std::unique_ptr<broker::EmbeddedCluster> cluster_;
-  std::string bootstrap_;
-  std::string dir_;
 };
 
 TEST_F(ForeignKeyJoinRuntimeTest, JoinsAcrossPartitionCountsAndRestoresSubscriptions) {

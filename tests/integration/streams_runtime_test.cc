@@ -25,6 +25,7 @@
 #include "streams/runtime/kafka_streams.h"
 #include "streams/runtime/topic_admin.h"
 #include "tests/integration/kafka_test_util.h"
+#include "tests/integration/streams_cluster_test.h"
 
 namespace rill::testing {
 namespace {
@@ -41,31 +42,8 @@ std::string Long(int64_t v) {
   return out;
 }
 
-class StreamsRuntimeTest : public ::testing::Test {
+class StreamsRuntimeTest : public StreamsClusterTest {
  protected:
-  void SetUp() override {
-    broker::EmbeddedClusterOptions options;
-    options.node_template.group.initial_rebalance_delay_ms = 0;
-    cluster_ = std::make_unique<broker::EmbeddedCluster>(options);
-    ASSERT_TRUE(cluster_->Start().ok());
-    bootstrap_ = cluster_->bootstrap_servers();
-    char tmpl[] = "/tmp/rill-rt-test-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  streams::StreamsConfig Config(const std::string& app, const std::string& state) {
-    streams::StreamsConfig c;
-    c.application_id = app;
-    c.bootstrap_servers = bootstrap_;
-    c.state_dir = dir_ + "/" + state;
-    c.commit_interval_ms = 100;
-    c.session_timeout_ms = 6000;
-    c.heartbeat_interval_ms = 1000;
-    return c;
-  }
-
   // Sum per key of int64 values, materialized in "sums".
   static streams::Topology SumTopology() {
     streams::StreamsBuilder builder;
@@ -77,10 +55,6 @@ class StreamsRuntimeTest : public ::testing::Test {
         .to("sums-out");
     return builder.build();
   }
-
-  std::unique_ptr<broker::EmbeddedCluster> cluster_;
-  std::string bootstrap_;
-  std::string dir_;
 };
 
 std::optional<int64_t> StoreValue(KafkaStreams& app, const std::string& store,
