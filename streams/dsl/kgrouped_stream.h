@@ -13,6 +13,11 @@
 
 namespace rill::streams {
 
+namespace internal {
+template <class Derived, class K, class V>
+class WindowedAggregations;
+}  // namespace internal
+
 template <class K, class V>
 class TimeWindowedKStream;
 template <class K, class V>
@@ -122,6 +127,8 @@ class KGroupedStream {
     return KTable<K, VA>(stream_.state(), node, store, m.key_serde, m.value_serde);
   }
 
+  template <class D, class K2, class V2>
+  friend class internal::WindowedAggregations;
   template <class K2, class V2>
   friend class TimeWindowedKStream;
   template <class K2, class V2>

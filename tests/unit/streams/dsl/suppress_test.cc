@@ -304,11 +304,45 @@ TEST(SuppressTest, UntilWindowClosesNeedsAWindowedAggregationUpstream) {
   EXPECT_THROW(BufferConfig::maxRecords(-1), StreamsException);
 }
 
-}  // namespace
-}  // namespace rill::streams
+TEST(SuppressTest, UntilWindowClosesWorksOverSlidingWindows) {
+  // Each sliding window is emitted once, with its last count, once stream time reaches its
+  // end (+ grace, here 0) — never before.
+  StreamsBuilder builder;
+  auto counts = builder.stream<std::string, std::string>("in")
+                    .groupByKey()
+                    .windowedBy(SlidingWindows::ofTimeDifferenceWithNoGrace(10ms))
+                    .count(Materialized<std::string, int64_t>::as("sliding").withCachingDisabled());
+  auto serde = WindowedSerdes::TimeWindowed<std::string>(Serdes::String(), 10);
+  counts.toStream().to("all", Produced<WKey, int64_t>::with(serde, Serdes::Int64()));
+  counts.suppress(Suppressed::untilWindowCloses(BufferConfig::unbounded()))
+      .toStream()
+      .to("final", Produced<WKey, int64_t>::with(serde, Serdes::Int64()));
+  TopologyTestDriver driver(builder.build());
+  auto in = driver.createInputTopic<std::string, std::string>("in");
+  auto all = driver.createOutputTopic<WKey, int64_t>("all", serde, Serdes::Int64());
+  auto final_results = driver.createOutputTopic<WKey, int64_t>("final", serde, Serdes::Int64());
+  std::map<std::pair<std::string, int64_t>, int64_t> last_update, emitted;
+  std::map<std::pair<std::string, int64_t>, int64_t> end_of;
+  for (int64_t t : {20, 25, 28, 29, 60, 100}) {
+    in.pipeInput(t < 60 ? "a" : "b", "x", t);
+    for (const auto& kv : all.readKeyValuesToList()) {
+      last_update[{kv.key.key, kv.key.window.start}] = kv.value;
+      end_of[{kv.key.key, kv.key.window.start}] = kv.key.window.end;
+    }
+    for (const auto& kv : final_results.readKeyValuesToList()) {
+      EXPECT_LE(kv.key.window.end, t) << "emitted before stream time reached its end";
+      EXPECT_TRUE(emitted.emplace(std::pair{kv.key.key, kv.key.window.start}, kv.value).second)
+          << "window " << kv.key.key << "@" << kv.key.window.start << " emitted twice";
+    }
+  }
+  std::map<std::pair<std::string, int64_t>, int64_t> closed;
+  for (const auto& [window, count] : last_update) {
+    if (end_of[window] <= 100) closed[window] = count;
+  }
+  EXPECT_GE(closed.size(), 4u);
+  EXPECT_EQ(emitted, closed);
+}
 
-namespace rill::streams {
-namespace {
 
 // Sessions close gap + grace after their end (Kafka Streams): a session [0, 5] with a
 // 10 ms gap is final once stream time reaches 15. The merged-away session [0, 0] is a
