@@ -6,16 +6,15 @@
 #include <utility>
 #include <vector>
 
+#include "state/internal/forwarding_store.h"
 namespace rill::state {
 namespace {
 
-class ChangeLoggingKeyValueStore final : public KeyValueStore {
+class ChangeLoggingKeyValueStore final : public internal::ForwardingStore<KeyValueStore> {
  public:
   ChangeLoggingKeyValueStore(std::unique_ptr<KeyValueStore> inner, ChangelogWriter* writer)
-      : inner_(std::move(inner)), writer_(writer) {}
+      : ForwardingStore(std::move(inner)), writer_(writer) {}
 
-  const std::string& name() const override { return inner_->name(); }
-  bool persistent() const override { return inner_->persistent(); }
 
   absl::StatusOr<std::optional<std::string>> Get(std::string_view key) override {
     return inner_->Get(key);
@@ -57,20 +56,9 @@ class ChangeLoggingKeyValueStore final : public KeyValueStore {
   std::unique_ptr<KeyValueIterator> PrefixScan(std::string_view prefix) override {
     return inner_->PrefixScan(prefix);
   }
-  uint64_t ApproximateNumEntries() override { return inner_->ApproximateNumEntries(); }
 
-  absl::Status Flush() override { return inner_->Flush(); }
-  absl::Status Commit(std::optional<int64_t> changelog_offset) override {
-    return inner_->Commit(changelog_offset);
-  }
-  std::optional<int64_t> CommittedOffset() override { return inner_->CommittedOffset(); }
-  absl::Status Restore(const std::vector<ChangelogRecord>& records, int64_t last_offset) override {
-    return inner_->Restore(records, last_offset);
-  }
-  absl::Status Close() override { return inner_->Close(); }
 
  private:
-  std::unique_ptr<KeyValueStore> inner_;
   ChangelogWriter* writer_;
 };
 

@@ -6,18 +6,17 @@
 #include <utility>
 #include <vector>
 
+#include "state/internal/forwarding_store.h"
 #include "state/session_key_schema.h"
 
 namespace rill::state {
 namespace {
 
-class ChangeLoggingSessionStore final : public SessionStore {
+class ChangeLoggingSessionStore final : public internal::ForwardingStore<SessionStore> {
  public:
   ChangeLoggingSessionStore(std::unique_ptr<SessionStore> inner, ChangelogWriter* writer)
-      : inner_(std::move(inner)), writer_(writer) {}
+      : ForwardingStore(std::move(inner)), writer_(writer) {}
 
-  const std::string& name() const override { return inner_->name(); }
-  bool persistent() const override { return inner_->persistent(); }
   int64_t retention_ms() const override { return inner_->retention_ms(); }
 
   absl::StatusOr<bool> Put(std::string_view key, int64_t start_ms, int64_t end_ms,
@@ -35,19 +34,8 @@ class ChangeLoggingSessionStore final : public SessionStore {
     return inner_->Find(range, backward);
   }
 
-  absl::Status Flush() override { return inner_->Flush(); }
-  bool WantsCommit() override { return inner_->WantsCommit(); }
-  absl::Status Commit(std::optional<int64_t> changelog_offset) override {
-    return inner_->Commit(changelog_offset);
-  }
-  std::optional<int64_t> CommittedOffset() override { return inner_->CommittedOffset(); }
-  absl::Status Restore(const std::vector<ChangelogRecord>& records, int64_t last_offset) override {
-    return inner_->Restore(records, last_offset);
-  }
-  absl::Status Close() override { return inner_->Close(); }
 
  private:
-  std::unique_ptr<SessionStore> inner_;
   ChangelogWriter* writer_;
 };
 

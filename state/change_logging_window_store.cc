@@ -6,18 +6,17 @@
 #include <utility>
 #include <vector>
 
+#include "state/internal/forwarding_store.h"
 #include "state/window_key_schema.h"
 
 namespace rill::state {
 namespace {
 
-class ChangeLoggingWindowStore final : public WindowStore {
+class ChangeLoggingWindowStore final : public internal::ForwardingStore<WindowStore> {
  public:
   ChangeLoggingWindowStore(std::unique_ptr<WindowStore> inner, ChangelogWriter* writer)
-      : inner_(std::move(inner)), writer_(writer) {}
+      : ForwardingStore(std::move(inner)), writer_(writer) {}
 
-  const std::string& name() const override { return inner_->name(); }
-  bool persistent() const override { return inner_->persistent(); }
   int64_t retention_ms() const override { return inner_->retention_ms(); }
   bool retain_duplicates() const override { return inner_->retain_duplicates(); }
 
@@ -45,19 +44,8 @@ class ChangeLoggingWindowStore final : public WindowStore {
     return inner_->FetchRange(key_from, key_to, time_from, time_to, backward);
   }
 
-  absl::Status Flush() override { return inner_->Flush(); }
-  bool WantsCommit() override { return inner_->WantsCommit(); }
-  absl::Status Commit(std::optional<int64_t> changelog_offset) override {
-    return inner_->Commit(changelog_offset);
-  }
-  std::optional<int64_t> CommittedOffset() override { return inner_->CommittedOffset(); }
-  absl::Status Restore(const std::vector<ChangelogRecord>& records, int64_t last_offset) override {
-    return inner_->Restore(records, last_offset);
-  }
-  absl::Status Close() override { return inner_->Close(); }
 
  private:
-  std::unique_ptr<WindowStore> inner_;
   ChangelogWriter* writer_;
 };
 

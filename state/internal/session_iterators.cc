@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "state/internal/decoding_scan.h"
+
 namespace rill::state::internal {
 
 SessionScan SessionScan::Make(const SessionRange& range, int64_t min_live_time) {
@@ -36,43 +38,18 @@ namespace {
 class DecodingSessionStoreIterator final : public SessionStoreIterator {
  public:
   DecodingSessionStoreIterator(std::unique_ptr<KeyValueIterator> entries, SessionScan scan)
-      : entries_(std::move(entries)), scan_(std::move(scan)) {
-    Settle();
-  }
+      : scan_(std::move(entries), std::move(scan)) {}
 
-  bool Valid() const override { return valid_; }
-  void Next() override {
-    entries_->Next();
-    Settle();
-  }
-  std::string_view key() const override { return current_.key; }
-  int64_t start() const override { return current_.start_ms; }
-  int64_t end() const override { return current_.end_ms; }
-  std::string_view value() const override { return entries_->value(); }
-  absl::Status status() const override { return status_.ok() ? entries_->status() : status_; }
+  bool Valid() const override { return scan_.Valid(); }
+  void Next() override { scan_.Next(); }
+  std::string_view key() const override { return scan_.current().key; }
+  int64_t start() const override { return scan_.current().start_ms; }
+  int64_t end() const override { return scan_.current().end_ms; }
+  std::string_view value() const override { return scan_.value(); }
+  absl::Status status() const override { return scan_.status(); }
 
  private:
-  void Settle() {
-    valid_ = false;
-    for (; entries_->Valid(); entries_->Next()) {
-      absl::StatusOr<SessionKey> decoded = DecodeSessionKey(entries_->key());
-      if (!decoded.ok()) {
-        status_ = absl::DataLossError(decoded.status().message());
-        return;
-      }
-      if (scan_.Matches(*decoded)) {
-        current_ = *decoded;
-        valid_ = true;
-        return;
-      }
-    }
-  }
-
-  std::unique_ptr<KeyValueIterator> entries_;
-  SessionScan scan_;
-  SessionKey current_;  // views into entries_->key()
-  bool valid_ = false;
-  absl::Status status_;
+  DecodingScan<SessionKey, SessionScan, &DecodeSessionKey> scan_;
 };
 
 class VectorSessionStoreIterator final : public SessionStoreIterator {

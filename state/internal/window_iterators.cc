@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "state/internal/decoding_scan.h"
 #include "state/internal/vector_key_value_iterator.h"
 
 namespace rill::state::internal {
@@ -30,43 +31,18 @@ namespace {
 class DecodingWindowStoreIterator final : public WindowStoreIterator {
  public:
   DecodingWindowStoreIterator(std::unique_ptr<KeyValueIterator> entries, WindowScan scan)
-      : entries_(std::move(entries)), scan_(std::move(scan)) {
-    Settle();
-  }
+      : scan_(std::move(entries), std::move(scan)) {}
 
-  bool Valid() const override { return valid_; }
-  void Next() override {
-    entries_->Next();
-    Settle();
-  }
-  std::string_view key() const override { return current_.key; }
-  int64_t window_start() const override { return current_.window_start_ms; }
-  int32_t seqnum() const override { return current_.seqnum; }
-  std::string_view value() const override { return entries_->value(); }
-  absl::Status status() const override { return status_.ok() ? entries_->status() : status_; }
+  bool Valid() const override { return scan_.Valid(); }
+  void Next() override { scan_.Next(); }
+  std::string_view key() const override { return scan_.current().key; }
+  int64_t window_start() const override { return scan_.current().window_start_ms; }
+  int32_t seqnum() const override { return scan_.current().seqnum; }
+  std::string_view value() const override { return scan_.value(); }
+  absl::Status status() const override { return scan_.status(); }
 
  private:
-  void Settle() {
-    valid_ = false;
-    for (; entries_->Valid(); entries_->Next()) {
-      absl::StatusOr<WindowStoreKey> decoded = DecodeWindowStoreKey(entries_->key());
-      if (!decoded.ok()) {
-        status_ = absl::DataLossError(decoded.status().message());
-        return;
-      }
-      if (scan_.Matches(*decoded)) {
-        current_ = *decoded;
-        valid_ = true;
-        return;
-      }
-    }
-  }
-
-  std::unique_ptr<KeyValueIterator> entries_;
-  WindowScan scan_;
-  WindowStoreKey current_;  // views into entries_->key()
-  bool valid_ = false;
-  absl::Status status_;
+  DecodingScan<WindowStoreKey, WindowScan, &DecodeWindowStoreKey> scan_;
 };
 
 }  // namespace
