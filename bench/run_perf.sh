@@ -300,28 +300,37 @@ if [[ ${STREAMS_ALLOCATOR:-jemalloc} == jemalloc ]]; then
   [[ -f $STREAMS_PRELOAD ]] || { echo "run_perf.sh: $STREAMS_PRELOAD missing (libjemalloc-dev)" >&2; exit 1; }
 fi
 [[ -n ${RILL_PERF_BOOTSTRAP:-} ]] && STREAMS_ARGS+=(--bootstrap-servers "$RILL_PERF_BOOTSTRAP")
-for ((run = 1; run <= RUNS; run++)); do
-  sync
-  echo "+ rill-perf ${STREAMS_ARGS[*]}  # run $run/$RUNS, load $(load1)" >>"$LOG"
-  cpu0=$(machine_cpu)
-  ours0=$(brokers_cpu)
-  wall0=$(date +%s.%N)
-  TIMEFORMAT='%U %S'
-  if ! { time out=$(LD_PRELOAD="$STREAMS_PRELOAD" "$PERF" "${STREAMS_ARGS[@]}" 2>>"$LOG"); } 2>"$WORK/time"; then
+# streams_perf RESULTS ARGS...: runs `rill-perf ARGS` RUNS times (allocator as above), logs
+# each run with the cores other processes used meanwhile, and appends every run's result
+# lines to the variable named RESULTS.
+streams_perf() {
+  local -n results=$1
+  shift
+  local run out cpu0 ours0 wall0 foreign
+  for ((run = 1; run <= RUNS; run++)); do
+    sync
+    echo "+ rill-perf $*  # run $run/$RUNS, load $(load1)" >>"$LOG"
+    cpu0=$(machine_cpu)
+    ours0=$(brokers_cpu)
+    wall0=$(date +%s.%N)
+    local TIMEFORMAT='%U %S'
+    if ! { time out=$(LD_PRELOAD="$STREAMS_PRELOAD" "$PERF" "$@" 2>>"$LOG"); } 2>"$WORK/time"; then
+      echo "$out" >>"$LOG"
+      echo "run_perf.sh: rill-perf $* failed" >&2
+      exit 1
+    fi
+    foreign=$(awk -v c="$(machine_cpu)" -v d="$cpu0" -v o="$(brokers_cpu)" -v p="$ours0" \
+      -v r="$(awk '{ print $1 + $2 }' "$WORK/time")" -v w="$(date +%s.%N)" -v v="$wall0" \
+      'BEGIN { f = ((c - d) - (o - p) - r) / (w - v); printf "%.2f", f < 0 ? 0 : f }')
+    STREAMS_FOREIGN=$(awk -v a="$STREAMS_FOREIGN" -v b="$foreign" 'BEGIN { print (b > a ? b : a) }')
+    MAX_FOREIGN=$(awk -v a="$MAX_FOREIGN" -v b="$foreign" 'BEGIN { print (b > a ? b : a) }')
     echo "$out" >>"$LOG"
-    echo "run_perf.sh: rill-perf ${STREAMS_ARGS[*]} failed" >&2
-    exit 1
-  fi
-  foreign=$(awk -v c="$(machine_cpu)" -v d="$cpu0" -v o="$(brokers_cpu)" -v p="$ours0" \
-    -v r="$(awk '{ print $1 + $2 }' "$WORK/time")" -v w="$(date +%s.%N)" -v v="$wall0" \
-    'BEGIN { f = ((c - d) - (o - p) - r) / (w - v); printf "%.2f", f < 0 ? 0 : f }')
-  STREAMS_FOREIGN=$(awk -v a="$STREAMS_FOREIGN" -v b="$foreign" 'BEGIN { print (b > a ? b : a) }')
-  MAX_FOREIGN=$(awk -v a="$MAX_FOREIGN" -v b="$foreign" 'BEGIN { print (b > a ? b : a) }')
-  echo "$out" >>"$LOG"
-  echo "# other processes used $foreign cores on average during this run" >>"$LOG"
-  R_STREAMS+=$(grep '^result target=' <<<"$out")$'\n'
-  echo "  done ($run/$RUNS, others used $foreign cores): rill-perf ${STREAMS_ARGS[*]}" >&2
-done
+    echo "# other processes used $foreign cores on average during this run" >>"$LOG"
+    results+=$(grep '^result target=' <<<"$out")$'\n'
+    echo "  done ($run/$RUNS, others used $foreign cores): rill-perf $*" >&2
+  done
+}
+streams_perf R_STREAMS "${STREAMS_ARGS[@]}"
 STREAMS_ROWS=()
 streams_row() {  # workload
   local m="workload=$1 " hand rill ratio words=""
@@ -343,28 +352,7 @@ streams_row map
 R_WINDOWS=""
 WINDOWS_ARGS=(streams-windows --records "$WINDOWS_RECORDS" --partitions 6)
 [[ -n ${RILL_PERF_BOOTSTRAP:-} ]] && WINDOWS_ARGS+=(--bootstrap-servers "$RILL_PERF_BOOTSTRAP")
-for ((run = 1; run <= RUNS; run++)); do
-  sync
-  echo "+ rill-perf ${WINDOWS_ARGS[*]}  # run $run/$RUNS, load $(load1)" >>"$LOG"
-  cpu0=$(machine_cpu)
-  ours0=$(brokers_cpu)
-  wall0=$(date +%s.%N)
-  TIMEFORMAT='%U %S'
-  if ! { time out=$(LD_PRELOAD="$STREAMS_PRELOAD" "$PERF" "${WINDOWS_ARGS[@]}" 2>>"$LOG"); } 2>"$WORK/time"; then
-    echo "$out" >>"$LOG"
-    echo "run_perf.sh: rill-perf ${WINDOWS_ARGS[*]} failed" >&2
-    exit 1
-  fi
-  foreign=$(awk -v c="$(machine_cpu)" -v d="$cpu0" -v o="$(brokers_cpu)" -v p="$ours0" \
-    -v r="$(awk '{ print $1 + $2 }' "$WORK/time")" -v w="$(date +%s.%N)" -v v="$wall0" \
-    'BEGIN { f = ((c - d) - (o - p) - r) / (w - v); printf "%.2f", f < 0 ? 0 : f }')
-  STREAMS_FOREIGN=$(awk -v a="$STREAMS_FOREIGN" -v b="$foreign" 'BEGIN { print (b > a ? b : a) }')
-  MAX_FOREIGN=$(awk -v a="$MAX_FOREIGN" -v b="$foreign" 'BEGIN { print (b > a ? b : a) }')
-  echo "$out" >>"$LOG"
-  echo "# other processes used $foreign cores on average during this run" >>"$LOG"
-  R_WINDOWS+=$(grep '^result target=' <<<"$out")$'\n'
-  echo "  done ($run/$RUNS, others used $foreign cores): rill-perf ${WINDOWS_ARGS[*]}" >&2
-done
+streams_perf R_WINDOWS "${WINDOWS_ARGS[@]}"
 WINDOWS_ROWS=()
 windows_row() {  # workload
   local m="workload=$1 " rill ratio="–" closed="–"

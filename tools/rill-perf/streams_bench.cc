@@ -1,23 +1,14 @@
 // Rill word count and stateless map versus hand-written librdkafka loops (see streams_bench.h).
 #include "streams_bench.h"
 
-#include <dlfcn.h>
 #include <fmt/core.h>
 #include <librdkafka/rdkafka.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
-#include <cstdlib>
-#include <filesystem>
 #include <map>
-#include <memory>
-#include <optional>
 #include <random>
-#include <system_error>
-#include <thread>
+#include <string_view>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -25,63 +16,22 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "broker/embedded_cluster.h"
 #include "examples/wordcount/word_count_topology.h"
 #include "kafka_client.h"
-#include "spdlog/spdlog.h"
 #include "streams/dsl/streams_builder.h"
 #include "streams/query/query_source.h"
 #include "streams/query/streams_metrics.h"
 #include "streams/runtime/kafka_streams.h"
-#include "streams/runtime/topic_admin.h"
+#include "streams_bench_common.h"
 
 namespace rill::perf {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 constexpr int kVocabularySize = 4096;
 constexpr int kWordsPerLine = 8;
-// How often the driver checks whether a Rill application is done: the resolution of its
-// end time, at a cost (one metrics snapshot or one watermark query) the application barely
-// notices.
-constexpr auto kDonePollInterval = std::chrono::milliseconds(10);
 
 enum class Kind { kWordCount, kMap };
 const char* KindName(Kind k) { return k == Kind::kWordCount ? "wordcount" : "map"; }
-
-double Seconds(Clock::time_point from, Clock::time_point to) {
-  return std::chrono::duration<double>(to - from).count();
-}
-
-// User + system CPU seconds of this whole process (clients, application and, when embedded,
-// the broker).
-double ProcessCpuSeconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  auto tv = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
-  return tv(u.ru_utime) + tv(u.ru_stime);
-}
-
-// The map workload's function, shared by the hand loop and the Rill topology.
-std::string UpperCase(const std::string& v) {
-  std::string out(v);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
-// Kafka's LongSerializer bytes, as the word count topology writes its counts.
-void BigEndian64(int64_t v, char out[8]) {
-  const auto u = static_cast<uint64_t>(v);
-  for (int i = 0; i < 8; ++i) out[i] = static_cast<char>(u >> (56 - 8 * i));
-}
-
-int64_t FromBigEndian64(const void* data) {
-  const auto* b = static_cast<const unsigned char*>(data);
-  uint64_t u = 0;
-  for (int i = 0; i < 8; ++i) u = (u << 8) | b[i];
-  return static_cast<int64_t>(u);
-}
 
 // Distinct pronounceable lower-case words of 2-4 syllables, the same for every run.
 std::vector<std::string> MakeVocabulary() {
@@ -114,71 +64,15 @@ struct Input {
 };
 
 // Everything the pipelines share: where the broker is and what the input is.
-struct Env {
-  std::string bootstrap;
-  std::string run_id;
-  int timeout_ms = 0;
-  int64_t commit_interval_ms = 0;
-  std::string state_root;  // temp dir holding each Rill application's state.dir
-  // -X consumer.<k>=<v> / producer.<k>=<v>: for the hand loops' and the runtime's clients.
-  KafkaProps consumer_props;
-  KafkaProps producer_props;
+struct Env : BenchEnv {
   Input input;
 };
-
-struct DeliveryCounts {
-  int64_t delivered = 0;
-  int64_t errors = 0;
-  std::string first_error;
-};
-
-void OnDelivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
-  auto* c = static_cast<DeliveryCounts*>(opaque);
-  if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    if (c->errors++ == 0) c->first_error = rd_kafka_err2str(m->err);
-  } else {
-    ++c->delivered;
-  }
-}
-
-absl::Status Produce(rd_kafka_t* rk, const std::string& topic, int32_t partition, const char* key,
-                     size_t key_len, const char* value, size_t value_len) {
-  rd_kafka_resp_err_t err;
-  while (
-      (err = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
-                               RD_KAFKA_V_KEY(const_cast<char*>(key), key_len),
-                               RD_KAFKA_V_VALUE(const_cast<char*>(value), value_len),
-                               RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END)) ==
-      RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-    rd_kafka_poll(rk, 1);
-  }
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return absl::InternalError(absl::StrCat("produce to ", topic, ": ", rd_kafka_err2str(err)));
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<int64_t> SumHighWatermarks(rd_kafka_t* rk, const std::string& topic, int partitions,
-                                          int timeout_ms) {
-  auto highs = HighWatermarks(rk, topic, partitions, timeout_ms);
-  if (!highs.ok()) return highs.status();
-  int64_t sum = 0;
-  for (int64_t h : *highs) sum += h;
-  return sum;
-}
 
 // Generates the lines (8 words drawn uniformly from the vocabulary, keys "0", "1", ...,
 // line i to partition i % partitions) and produces them to text-lines. Not timed.
 absl::Status ProduceInput(const Env& env, Input* in, int64_t lines) {
   DeliveryCounts counts;
-  ClientSpec spec;
-  spec.bootstrap = env.bootstrap;
-  spec.settings = {{"acks", "all"}, {"linger.ms", "20"}};
-  spec.customize = [&counts](rd_kafka_conf_t* conf) {
-    rd_kafka_conf_set_dr_msg_cb(conf, OnDelivery);
-    rd_kafka_conf_set_opaque(conf, &counts);
-  };
-  auto producer = NewClient(spec);
+  auto producer = NewInputProducer(env, &counts);
   if (!producer.ok()) return producer.status();
   rd_kafka_t* rk = producer->get();
   auto partitions = WaitForTopic(rk, examples::kTextLinesTopic, env.timeout_ms);
@@ -211,26 +105,10 @@ absl::Status ProduceInput(const Env& env, Input* in, int64_t lines) {
   }
   in->lines = lines;
   in->words = lines * kWordsPerLine;
-  if (rd_kafka_flush(rk, env.timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return absl::DeadlineExceededError("producing the input: not acknowledged in time");
-  }
-  if (counts.errors > 0) {
-    return absl::InternalError(absl::StrCat("producing the input: ", counts.errors,
-                                            " delivery errors, first: ", counts.first_error));
-  }
-  return absl::OkStatus();
+  return FlushInput(rk, counts, env.timeout_ms);
 }
 
-// The librdkafka settings of the Rill runtime's clients (streams/runtime/stream_thread.cc),
-// so the hand loop differs from the framework only in what it does between them.
-KafkaProps ConsumerSettings(const std::string& group) {
-  return {{"group.id", group},
-          {"enable.auto.commit", "false"},
-          {"enable.auto.offset.store", "false"},
-          {"auto.offset.reset", "earliest"},
-          {"enable.partition.eof", "false"},
-          {"fetch.wait.max.ms", "100"}};
-}
+// The librdkafka producer settings of the Rill runtime's clients, as ConsumerSettings.
 KafkaProps ProducerSettings() {
   return {{"acks", "all"},
           {"enable.idempotence", "true"},
@@ -375,25 +253,6 @@ absl::StatusOr<RunResult> RunHand(const Env& env, Kind kind, const std::string& 
   return r;
 }
 
-// Sum of every series of one metric in a Prometheus text snapshot.
-double SumMetric(const std::string& text, const std::string& name) {
-  double sum = 0;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    if (text.compare(pos, name.size(), name) == 0 && pos + name.size() < end &&
-        (text[pos + name.size()] == '{' || text[pos + name.size()] == ' ')) {
-      const size_t space = text.rfind(' ', end - 1);
-      if (space != std::string::npos && space > pos) {
-        sum += std::strtod(text.c_str() + space + 1, nullptr);
-      }
-    }
-    pos = end + 1;
-  }
-  return sum;
-}
-
 // Under an existing text-lines that already held data, a fresh application must not start
 // at offset 0: commit this run's start offsets for its group (an empty group takes a
 // group-less commit) so the runtime's committed-offset lookup starts there.
@@ -403,62 +262,21 @@ absl::Status CommitStartOffsets(const Env& env, const std::string& group) {
                   [](int64_t o) { return o == 0; })) {
     return absl::OkStatus();
   }
-  ClientSpec cs;
-  cs.type = RD_KAFKA_CONSUMER;
-  cs.bootstrap = env.bootstrap;
-  cs.settings = ConsumerSettings(group);
-  auto consumer = NewClient(cs);
-  if (!consumer.ok()) return consumer.status();
-  rd_kafka_topic_partition_list_t* list = InputPartitions(in);
-  for (int i = 0; i < list->cnt; ++i) list->elems[i].offset = in.start_offsets[i];
-  rd_kafka_resp_err_t err = rd_kafka_commit(consumer->get(), list, /*async=*/0);
-  rd_kafka_topic_partition_list_destroy(list);
-  rd_kafka_consumer_close(consumer->get());
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return absl::InternalError(
-        absl::StrCat("committing start offsets for ", group, ": ", rd_kafka_err2str(err)));
-  }
-  return absl::OkStatus();
+  return CommitOffsets(env, group, examples::kTextLinesTopic, in.start_offsets);
 }
 
 // Reads `topic` from `from` to its end and returns the last value per key (8-byte counts).
 absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> LastCounts(
     const Env& env, const std::string& topic, int partitions, const std::vector<int64_t>& from) {
-  ClientSpec cs;
-  cs.type = RD_KAFKA_CONSUMER;
-  cs.bootstrap = env.bootstrap;
-  cs.settings = ConsumerSettings(absl::StrCat("rill-perf-verify-", env.run_id));
-  auto consumer = NewClient(cs);
-  if (!consumer.ok()) return consumer.status();
-  rd_kafka_t* c = consumer->get();
-  rd_kafka_poll_set_consumer(c);
-  auto ends = HighWatermarks(c, topic, partitions, env.timeout_ms);
-  if (!ends.ok()) return ends.status();
-  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(partitions);
-  int64_t missing = 0;
-  for (int p = 0; p < partitions; ++p) {
-    if (from[p] >= (*ends)[p]) continue;
-    rd_kafka_topic_partition_list_add(list, topic.c_str(), p)->offset = from[p];
-    missing += (*ends)[p] - from[p];
-  }
-  rd_kafka_assign(c, list);
-  rd_kafka_topic_partition_list_destroy(list);
   absl::flat_hash_map<std::string, int64_t> last;
-  const auto deadline = Clock::now() + std::chrono::milliseconds(env.timeout_ms);
-  while (missing > 0 && Clock::now() < deadline) {
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(c, 100);
-    if (m == nullptr) continue;
-    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR && m->offset < (*ends)[m->partition]) {
-      --missing;
-      if (m->key != nullptr && m->payload != nullptr && m->len == 8) {
-        last[std::string(static_cast<const char*>(m->key), m->key_len)] =
-            FromBigEndian64(m->payload);
-      }
-    }
-    rd_kafka_message_destroy(m);
-  }
-  rd_kafka_consumer_close(c);
-  if (missing > 0) return absl::DeadlineExceededError(absl::StrCat("reading ", topic, " back"));
+  auto s =
+      ReadBack(env, topic, partitions, from, [&last](std::string_view key, std::string_view value) {
+        if (key.data() != nullptr && value.data() != nullptr && value.size() == 8) {
+          last[std::string(key)] = FromBigEndian64(value);
+        }
+        return absl::OkStatus();
+      });
+  if (!s.ok()) return s;
   return last;
 }
 
@@ -476,146 +294,80 @@ absl::StatusOr<RunResult> RunRill(const Env& env, Kind kind, const std::string& 
   RunResult r;
   r.kind = kind;
   r.label = "rill";
-  streams::StreamsConfig config;
-  config.application_id = absl::StrCat("rill-perf-", KindName(kind), "-", env.run_id);
-  config.bootstrap_servers = env.bootstrap;
-  config.state_dir = absl::StrCat(env.state_root, "/", KindName(kind));
-  config.commit_interval_ms = env.commit_interval_ms;
-  config.application_server = "";
-  for (const auto& [k, v] : env.consumer_props) config.consumer_overrides[k] = v;
-  for (const auto& [k, v] : env.producer_props) config.producer_overrides[k] = v;
+  const streams::StreamsConfig config =
+      AppConfig(env, absl::StrCat("rill-perf-", KindName(kind), "-", env.run_id), KindName(kind));
   if (auto s = CommitStartOffsets(env, config.application_id); !s.ok()) return s;
 
-  // A client for watermark queries, connected before the clock starts.
-  ClientSpec admin_spec;
-  admin_spec.bootstrap = env.bootstrap;
-  auto admin = NewClient(admin_spec);
-  if (!admin.ok()) return admin.status();
-  auto out_partitions = WaitForTopic(admin->get(), output_topic, env.timeout_ms);
-  if (!out_partitions.ok()) return out_partitions.status();
-  auto out_start = HighWatermarks(admin->get(), output_topic, *out_partitions, env.timeout_ms);
-  if (!out_start.ok()) return out_start.status();
-  int64_t out_start_sum = 0;
-  for (int64_t o : *out_start) out_start_sum += o;
+  auto out = WatchOutput(env, output_topic);
+  if (!out.ok()) return out.status();
 
   streams::Topology topology = kind == Kind::kWordCount ? examples::BuildWordCountTopology()
                                                         : BuildMapTopology(output_topic);
-  std::vector<std::string> repartition_topics;
-  std::vector<std::string> changelog_topics;
-  for (const auto& t : topology.internal_topics()) {
-    (t.kind == streams::internal::InternalTopic::Kind::kRepartition ? repartition_topics
-                                                                    : changelog_topics)
-        .push_back(absl::StrCat(config.application_id, "-", t.name));
-  }
+  const InternalTopicNames internal = InternalTopicsOf(topology, config.application_id);
   // Every input line is processed once by the first sub-topology; for the word count every
   // word once more, read back from the repartition topic.
   const double expected_processed =
       static_cast<double>(in.lines + (kind == Kind::kWordCount ? in.words : 0));
 
   streams::KafkaStreams app(std::move(topology), config);
-  const double cpu0 = ProcessCpuSeconds();
-  const auto start = Clock::now();
-  const auto deadline = start + std::chrono::milliseconds(env.timeout_ms);
-  if (auto s = app.start(); !s.ok()) return s;
-  auto failed = [&app](const std::string& what) -> absl::Status {
-    app.close();
-    return absl::InternalError(what);
+  auto done = [&](double processed) -> absl::StatusOr<bool> {
+    if (kind == Kind::kWordCount) return processed >= expected_processed;
+    auto written = out->Written();
+    if (!written.ok()) return written.status();
+    return *written >= in.lines;
   };
-  using State = streams::KafkaStreams::State;
-  bool running = false;
-  for (;;) {
-    const State state = app.state();
-    if (state == State::kError || state == State::kNotRunning) {
-      return failed(absl::StrCat("rill ", KindName(kind), ": application in state ",
-                                 streams::KafkaStreams::StateName(state)));
-    }
-    if (!running && state == State::kRunning) {
-      running = true;
-      r.startup_seconds = Seconds(start, Clock::now());
-    }
-    if (Clock::now() > deadline) {
-      return failed(absl::StrCat("rill ", KindName(kind), ": not done within the timeout"));
-    }
-    if (running) {
-      const std::string metrics = app.metrics().Serialize();
-      const double processed = SumMetric(metrics, "rill_stream_records_processed_total");
-      const double dropped = SumMetric(metrics, "rill_stream_dropped_records_total");
-      if (dropped > 0) {
-        return failed(absl::StrCat("rill ", KindName(kind), ": ", dropped, " records dropped"));
-      }
-      if (processed > 0 && r.first_record_seconds < 0) {
-        r.first_record_seconds = Seconds(start, Clock::now());
-      }
-      if (kind == Kind::kWordCount) {
-        if (processed >= expected_processed) break;
-      } else {
-        auto sum = SumHighWatermarks(admin->get(), output_topic, *out_partitions, env.timeout_ms);
-        if (!sum.ok()) return failed(std::string(sum.status().message()));
-        if (*sum - out_start_sum >= in.lines) break;
-      }
-    }
-    std::this_thread::sleep_for(kDonePollInterval);
-  }
-  r.processed_seconds = Seconds(start, Clock::now());
-  const double cpu_processed = ProcessCpuSeconds();
+  auto run = RunUntilDone(app, absl::StrCat("rill ", KindName(kind)), env.timeout_ms, done,
+                          [] { return std::string("not done within the timeout"); });
+  if (!run.ok()) return run.status();
+  r.startup_seconds = run->startup_seconds;
+  r.first_record_seconds = run->first_record_seconds;
+  r.processed_seconds = run->done_seconds;
   if (kind == Kind::kWordCount) {
     // A few counts straight from the store (through its cache) before the final commit.
     for (size_t i = 0; i < in.vocabulary.size(); i += in.vocabulary.size() / 16) {
       auto v = app.queries().Get(examples::kCountsStore, in.vocabulary[i]);
       if (!v.ok() || !v->has_value() || !(*v)->is_number_integer() ||
           (*v)->get<int64_t>() != in.expected[i]) {
-        return failed(absl::StrCat("rill wordcount: store count of '", in.vocabulary[i], "' is ",
-                                   v.ok() && v->has_value() ? (*v)->dump() : "missing",
-                                   ", expected ", in.expected[i]));
+        app.close();
+        return absl::InternalError(absl::StrCat(
+            "rill wordcount: store count of '", in.vocabulary[i], "' is ",
+            v.ok() && v->has_value() ? (*v)->dump() : "missing", ", expected ", in.expected[i]));
       }
     }
   }
   // The final commit: flush the caches into RocksDB, the changelog and the output topic,
   // wait for the producer's acknowledgements, commit the input offsets.
   const std::string before_close = app.metrics().Serialize();
-  const auto close_start = Clock::now();
-  if (!app.close()) return absl::DeadlineExceededError("rill: close() timed out");
-  const auto closed = Clock::now();
-  const double cpu1 = ProcessCpuSeconds();
-  r.close_seconds = Seconds(close_start, closed);
+  auto closed = CloseTimed(app, *run, "rill: close() timed out");
+  if (!closed.ok()) return closed.status();
+  r.close_seconds = closed->close_seconds;
   const std::string after_close = app.metrics().Serialize();
   r.final_commit_seconds = SumMetric(after_close, "rill_stream_commit_latency_seconds_sum") -
                            SumMetric(before_close, "rill_stream_commit_latency_seconds_sum");
   // The word count's outputs exist only after the final commit, which close() makes; the
   // map's are all acknowledged before it.
   if (kind == Kind::kWordCount) {
-    r.seconds = Seconds(start, closed);
-    r.cpu_seconds = cpu1 - cpu0;
+    r.seconds = closed->closed_seconds;
+    r.cpu_seconds = closed->closed_cpu_seconds;
   } else {
     r.seconds = r.processed_seconds;
-    r.cpu_seconds = cpu_processed - cpu0;
+    r.cpu_seconds = run->done_cpu_seconds;
   }
 
-  auto out_end = SumHighWatermarks(admin->get(), output_topic, *out_partitions, env.timeout_ms);
-  if (!out_end.ok()) return out_end.status();
-  r.outputs = *out_end - out_start_sum;
-  auto sum_topics = [&](const std::vector<std::string>& topics) -> absl::StatusOr<int64_t> {
-    int64_t total = 0;
-    for (const std::string& t : topics) {
-      auto n = WaitForTopic(admin->get(), t, env.timeout_ms);
-      if (!n.ok()) return n.status();
-      auto s = SumHighWatermarks(admin->get(), t, *n, env.timeout_ms);
-      if (!s.ok()) return s.status();
-      total += *s;
-    }
-    return total;
-  };
-  auto changelog = sum_topics(changelog_topics);
+  auto written = out->Written();
+  if (!written.ok()) return written.status();
+  r.outputs = *written;
+  auto changelog = SumTopicRecords(out->admin.get(), internal.changelog, env.timeout_ms);
   if (!changelog.ok()) return changelog.status();
   r.changelog_records = *changelog;
-  auto repartition = sum_topics(repartition_topics);
+  auto repartition = SumTopicRecords(out->admin.get(), internal.repartition, env.timeout_ms);
   if (!repartition.ok()) return repartition.status();
   r.repartition_records = *repartition;
 
   if (kind == Kind::kWordCount) {
     // Every word's last count in the output topic is its final count: the outputs the
     // clock waited for are complete, not just acknowledged.
-    auto last = LastCounts(env, output_topic, *out_partitions, *out_start);
+    auto last = LastCounts(env, output_topic, out->partitions, out->start);
     if (!last.ok()) return last.status();
     for (size_t i = 0; i < in.vocabulary.size(); ++i) {
       auto it = last->find(in.vocabulary[i]);
@@ -687,73 +439,25 @@ void PrintRatio(const RunResult& rill, const RunResult& hand) {
   std::fflush(stdout);
 }
 
-// Each pipeline's writes reach the disk before the next one starts, so none is throttled
-// by the write-back of the one before (docs/PERFORMANCE.md, "Disk write-back").
-void SyncDisks() { ::sync(); }
-
 }  // namespace
 
 int RunStreamsBench(const std::string& bootstrap_arg, const Workload& w, const StreamsWorkload& s) {
-  // The runtime's and the broker's info logs (joins, task counts) would bury the results.
-  spdlog::set_level(spdlog::level::warn);
   Env env;
-  env.timeout_ms = w.timeout_ms;
-  env.commit_interval_ms = s.commit_interval_ms;
-  for (const auto& [k, v] : w.user_props) {
-    // options.cc lets only consumer.* and producer.* through.
-    (k.rfind("consumer.", 0) == 0 ? env.consumer_props : env.producer_props)
-        .emplace_back(k.substr(k.find('.') + 1), v);
-  }
-  env.run_id = std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  std::chrono::system_clock::now().time_since_epoch())
-                                  .count());
-  std::unique_ptr<broker::EmbeddedCluster> cluster;
-  env.bootstrap = bootstrap_arg;
-  if (env.bootstrap.empty()) {
-    broker::EmbeddedClusterOptions options;
-    // The first join of the application's group would otherwise wait Kafka's 3 s.
-    options.node_template.group.initial_rebalance_delay_ms = 0;
-    cluster = std::make_unique<broker::EmbeddedCluster>(options);
-    if (absl::Status st = cluster->Start(); !st.ok()) {
-      fmt::print(stderr, "rill-perf: starting the embedded broker: {}\n", st.ToString());
-      return 1;
-    }
-    env.bootstrap = cluster->bootstrap_servers();
-    fmt::print(
-        "[streams] Rill broker embedded in this process on {} (data in {}): broker, clients "
-        "and applications share this machine's {} core(s)\n",
-        env.bootstrap, cluster->data_dir(), std::thread::hardware_concurrency());
-  } else {
-    fmt::print("[streams] broker at {}\n", env.bootstrap);
-  }
-  char state_template[] = "/tmp/rill-perf-streams.XXXXXX";
-  if (mkdtemp(state_template) == nullptr) {
-    fmt::print(stderr, "rill-perf: cannot create a temp state dir\n");
+  BenchResources resources;
+  if (!StartBench(bootstrap_arg, w, s.commit_interval_ms, "[streams]", "rill-perf-streams", &env,
+                  &resources)) {
     return 1;
   }
-  env.state_root = state_template;
-  struct RemoveDir {
-    std::string path;
-    ~RemoveDir() {
-      std::error_code ec;
-      std::filesystem::remove_all(path, ec);
-    }
-  } remove_state{env.state_root};
 
   const std::string hand_counts = absl::StrCat("rill-perf-hand-word-counts-", env.run_id);
   const std::string hand_upper = absl::StrCat("rill-perf-hand-upper-", env.run_id);
   const std::string rill_upper = absl::StrCat("rill-perf-upper-", env.run_id);
   const int p = w.partitions;
-  if (absl::Status st =
-          streams::CreateTopicsIfMissing(env.bootstrap,
-                                         {{examples::kTextLinesTopic, p, w.replication_factor},
-                                          {examples::kWordCountsTopic, p, w.replication_factor},
-                                          {hand_counts, p, w.replication_factor},
-                                          {hand_upper, p, w.replication_factor},
-                                          {rill_upper, p, w.replication_factor}},
-                                         w.timeout_ms);
-      !st.ok()) {
-    fmt::print(stderr, "rill-perf: creating topics: {}\n", st.ToString());
+  if (!CreateBenchTopics(env, {{examples::kTextLinesTopic, p, w.replication_factor},
+                               {examples::kWordCountsTopic, p, w.replication_factor},
+                               {hand_counts, p, w.replication_factor},
+                               {hand_upper, p, w.replication_factor},
+                               {rill_upper, p, w.replication_factor}})) {
     return 1;
   }
   const auto produce_start = Clock::now();
@@ -773,15 +477,9 @@ int RunStreamsBench(const std::string& bootstrap_arg, const Workload& w, const S
       "used by the hand loops too); Rill: 1 stream thread, at_least_once, "
       "commit.interval.ms={}, statestore.cache.max.bytes=10 MiB\n",
       env.commit_interval_ms);
-  // jemalloc exports mallctl; glibc's malloc does not. Both pipelines share the process's.
-  fmt::print("[streams] allocator (both pipelines): {}\n",
-             dlsym(RTLD_DEFAULT, "mallctl") != nullptr ? "jemalloc" : "glibc malloc");
-  for (const auto& [k, v] : env.consumer_props) {
-    fmt::print("[streams] every consumer (hand and Rill): {}={}\n", k, v);
-  }
-  for (const auto& [k, v] : env.producer_props) {
-    fmt::print("[streams] every producer (hand and Rill): {}={}\n", k, v);
-  }
+  // Both pipelines share the process's allocator.
+  fmt::print("[streams] allocator (both pipelines): {}\n", AllocatorName());
+  PrintClientOverrides(env, "[streams]", " (hand and Rill)");
   std::fflush(stdout);
 
   struct Pipeline {

@@ -2,25 +2,16 @@
 // streams_windows_bench.h).
 #include "streams_windows_bench.h"
 
-#include <dlfcn.h>
 #include <fmt/core.h>
 #include <librdkafka/rdkafka.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
-#include <cstdlib>
-#include <filesystem>
 #include <functional>
 #include <limits>
-#include <map>
-#include <memory>
 #include <optional>
 #include <random>
 #include <string_view>
-#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -29,20 +20,16 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "broker/embedded_cluster.h"
 #include "kafka_client.h"
-#include "spdlog/spdlog.h"
 #include "streams/dsl/streams_builder.h"
 #include "streams/dsl/windows.h"
 #include "streams/query/query_source.h"
 #include "streams/query/streams_metrics.h"
 #include "streams/runtime/kafka_streams.h"
-#include "streams/runtime/topic_admin.h"
+#include "streams_bench_common.h"
 
 namespace rill::perf {
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 // The input's shape. Users alternate kActiveMinutes of activity (kClicksPerActiveMinute
 // clicks in each of those minutes, at random offsets) with idle spells longer than the
@@ -71,8 +58,6 @@ constexpr int64_t kSessionGraceMs = 2 * kMinuteMs;
 constexpr int64_t kRetentionMarginMs = 30000;
 
 constexpr char kUsersStore[] = "users-store";
-// How often the driver checks whether an application is done (streams_bench.cc's choice).
-constexpr auto kDonePollInterval = std::chrono::milliseconds(10);
 
 enum class Topo { kStateless, kTumbling, kHopping, kSession, kJoin };
 constexpr Topo kTopos[] = {Topo::kStateless, Topo::kTumbling, Topo::kHopping, Topo::kSession,
@@ -94,38 +79,10 @@ const char* TopoName(Topo t) {
   return "?";
 }
 
-double Seconds(Clock::time_point from, Clock::time_point to) {
-  return std::chrono::duration<double>(to - from).count();
-}
-
-// User + system CPU seconds of this whole process (clients, application and, when embedded,
-// the broker).
-double ProcessCpuSeconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  auto tv = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
-  return tv(u.ru_utime) + tv(u.ru_stime);
-}
-
 std::string UserKey(int user) { return absl::StrCat("user-", user); }
 std::string PageValue(int page) { return absl::StrCat("/page/", page); }
 std::string Profile(int user) {
   return absl::StrCat("profile-", user, ";tier=", user % 3, ";region=", user % 7);
-}
-std::string UpperCase(const std::string& v) {
-  std::string out(v);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
-void AppendBigEndian64(int64_t v, std::string& out) {
-  const auto u = static_cast<uint64_t>(v);
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(u >> shift));
-}
-int64_t FromBigEndian64(std::string_view b) {
-  uint64_t u = 0;
-  for (int i = 0; i < 8; ++i) u = (u << 8) | static_cast<uint8_t>(b[i]);
-  return static_cast<int64_t>(u);
 }
 
 // Kafka Streams' windowed key layouts (streams/serde/windowed_serde.h), built here by hand
@@ -310,95 +267,15 @@ absl::Status ExpectResults(Input* in) {
 }
 
 // Everything the runs share: where the broker is and what the input is.
-struct Env {
-  std::string bootstrap;
-  std::string run_id;
-  int timeout_ms = 0;
-  int64_t commit_interval_ms = 0;
-  std::string state_root;  // temp dir holding each application's state.dir
-  KafkaProps consumer_props;  // -X consumer.<k>=<v>, for the applications' consumers
-  KafkaProps producer_props;
+struct Env : BenchEnv {
   Input input;
 };
-
-struct DeliveryCounts {
-  int64_t errors = 0;
-  std::string first_error;
-};
-
-void OnDelivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
-  auto* c = static_cast<DeliveryCounts*>(opaque);
-  if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR && c->errors++ == 0) {
-    c->first_error = rd_kafka_err2str(m->err);
-  }
-}
-
-absl::Status Produce(rd_kafka_t* rk, const std::string& topic, int32_t partition,
-                     const std::string& key, const std::string& value, int64_t timestamp) {
-  rd_kafka_resp_err_t err;
-  while ((err = rd_kafka_producev(
-              rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
-              RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
-              RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-              RD_KAFKA_V_TIMESTAMP(timestamp), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-              RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-    rd_kafka_poll(rk, 1);
-  }
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return absl::InternalError(absl::StrCat("produce to ", topic, ": ", rd_kafka_err2str(err)));
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<int64_t> SumHighWatermarks(rd_kafka_t* rk, const std::string& topic, int partitions,
-                                          int timeout_ms) {
-  auto highs = HighWatermarks(rk, topic, partitions, timeout_ms);
-  if (!highs.ok()) return highs.status();
-  int64_t sum = 0;
-  for (int64_t h : *highs) sum += h;
-  return sum;
-}
-
-// Sum of every series of one metric in a Prometheus text snapshot.
-double SumMetric(const std::string& text, const std::string& name) {
-  double sum = 0;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    if (text.compare(pos, name.size(), name) == 0 && pos + name.size() < end &&
-        (text[pos + name.size()] == '{' || text[pos + name.size()] == ' ')) {
-      const size_t space = text.rfind(' ', end - 1);
-      if (space != std::string::npos && space > pos) {
-        sum += std::strtod(text.c_str() + space + 1, nullptr);
-      }
-    }
-    pos = end + 1;
-  }
-  return sum;
-}
-
-KafkaProps ConsumerSettings(const std::string& group) {
-  return {{"group.id", group},
-          {"enable.auto.commit", "false"},
-          {"enable.auto.offset.store", "false"},
-          {"auto.offset.reset", "earliest"},
-          {"enable.partition.eof", "false"},
-          {"fetch.wait.max.ms", "100"}};
-}
 
 // Produces the users table (one profile per user) and the clicks, click i's user on
 // partition user % partitions of both topics (co-partitioned). Not timed.
 absl::Status ProduceInput(const Env& env, Input* in) {
   DeliveryCounts counts;
-  ClientSpec spec;
-  spec.bootstrap = env.bootstrap;
-  spec.settings = {{"acks", "all"}, {"linger.ms", "20"}};
-  spec.customize = [&counts](rd_kafka_conf_t* conf) {
-    rd_kafka_conf_set_dr_msg_cb(conf, OnDelivery);
-    rd_kafka_conf_set_opaque(conf, &counts);
-  };
-  auto producer = NewClient(spec);
+  auto producer = NewInputProducer(env, &counts);
   if (!producer.ok()) return producer.status();
   rd_kafka_t* rk = producer->get();
   for (const std::string& topic : {in->users_topic, in->clicks_topic}) {
@@ -410,8 +287,10 @@ absl::Status ProduceInput(const Env& env, Input* in) {
     }
   }
   for (int u = 0; u < kUsers; ++u) {
-    if (auto s = Produce(rk, in->users_topic, PartitionOf(u, in->partitions), UserKey(u),
-                         Profile(u), in->t0 - 1);
+    const std::string key = UserKey(u);
+    const std::string profile = Profile(u);
+    if (auto s = Produce(rk, in->users_topic, PartitionOf(u, in->partitions), key.data(),
+                         key.size(), profile.data(), profile.size(), in->t0 - 1);
         !s.ok()) {
       return s;
     }
@@ -419,22 +298,15 @@ absl::Status ProduceInput(const Env& env, Input* in) {
   for (const Click& c : in->clicks) {
     const std::string key = UserKey(c.user);
     const std::string value = PageValue(c.page);
-    if (auto s = Produce(rk, in->clicks_topic, PartitionOf(c.user, in->partitions), key, value,
-                         c.timestamp);
+    if (auto s = Produce(rk, in->clicks_topic, PartitionOf(c.user, in->partitions), key.data(),
+                         key.size(), value.data(), value.size(), c.timestamp);
         !s.ok()) {
       return s;
     }
     in->bytes += static_cast<int64_t>(key.size() + value.size());
     rd_kafka_poll(rk, 0);
   }
-  if (rd_kafka_flush(rk, env.timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return absl::DeadlineExceededError("producing the input: not acknowledged in time");
-  }
-  if (counts.errors > 0) {
-    return absl::InternalError(absl::StrCat("producing the input: ", counts.errors,
-                                            " delivery errors, first: ", counts.first_error));
-  }
-  return absl::OkStatus();
+  return FlushInput(rk, counts, env.timeout_ms);
 }
 
 streams::Topology BuildTopology(Topo topo, const Input& in, const std::string& output_topic) {
@@ -481,74 +353,6 @@ streams::Topology BuildTopology(Topo topo, const Input& in, const std::string& o
     }
   }
   return builder.build();
-}
-
-// Commits `offsets` of `topic` for the (empty) consumer group `group`.
-absl::Status CommitOffsets(const Env& env, const std::string& group, const std::string& topic,
-                           const std::vector<int64_t>& offsets) {
-  ClientSpec cs;
-  cs.type = RD_KAFKA_CONSUMER;
-  cs.bootstrap = env.bootstrap;
-  cs.settings = ConsumerSettings(group);
-  auto consumer = NewClient(cs);
-  if (!consumer.ok()) return consumer.status();
-  rd_kafka_topic_partition_list_t* list =
-      rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size()));
-  for (size_t p = 0; p < offsets.size(); ++p) {
-    rd_kafka_topic_partition_list_add(list, topic.c_str(), static_cast<int32_t>(p))->offset =
-        offsets[p];
-  }
-  rd_kafka_resp_err_t err = rd_kafka_commit(consumer->get(), list, /*async=*/0);
-  for (int i = 0; err == RD_KAFKA_RESP_ERR_NO_ERROR && i < list->cnt; ++i) err = list->elems[i].err;
-  rd_kafka_topic_partition_list_destroy(list);
-  rd_kafka_consumer_close(consumer->get());
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return absl::InternalError(
-        absl::StrCat("committing offsets of ", topic, " for ", group, ": ", rd_kafka_err2str(err)));
-  }
-  return absl::OkStatus();
-}
-
-// Reads `topic` from `from` up to its current end and hands every record to `fn`.
-absl::Status ReadBack(const Env& env, const std::string& topic, int partitions,
-                      const std::vector<int64_t>& from,
-                      const std::function<absl::Status(std::string_view, std::string_view)>& fn) {
-  ClientSpec cs;
-  cs.type = RD_KAFKA_CONSUMER;
-  cs.bootstrap = env.bootstrap;
-  cs.settings = ConsumerSettings(absl::StrCat("rill-perf-verify-", env.run_id));
-  auto consumer = NewClient(cs);
-  if (!consumer.ok()) return consumer.status();
-  rd_kafka_t* c = consumer->get();
-  rd_kafka_poll_set_consumer(c);
-  auto ends = HighWatermarks(c, topic, partitions, env.timeout_ms);
-  if (!ends.ok()) return ends.status();
-  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(partitions);
-  int64_t missing = 0;
-  for (int p = 0; p < partitions; ++p) {
-    if (from[p] >= (*ends)[p]) continue;
-    rd_kafka_topic_partition_list_add(list, topic.c_str(), p)->offset = from[p];
-    missing += (*ends)[p] - from[p];
-  }
-  rd_kafka_assign(c, list);
-  rd_kafka_topic_partition_list_destroy(list);
-  absl::Status status;
-  const auto deadline = Clock::now() + std::chrono::milliseconds(env.timeout_ms);
-  while (missing > 0 && status.ok() && Clock::now() < deadline) {
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(c, 100);
-    if (m == nullptr) continue;
-    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR && m->offset < (*ends)[m->partition]) {
-      --missing;
-      status = fn(std::string_view(static_cast<const char*>(m->key), m->key == nullptr ? 0 : m->key_len),
-                  std::string_view(static_cast<const char*>(m->payload),
-                                   m->payload == nullptr ? 0 : m->len));
-    }
-    rd_kafka_message_destroy(m);
-  }
-  rd_kafka_consumer_close(c);
-  if (!status.ok()) return status;
-  if (missing > 0) return absl::DeadlineExceededError(absl::StrCat("reading ", topic, " back"));
-  return absl::OkStatus();
 }
 
 // Compares the last count per windowed key in the output with the expected final counts.
@@ -665,15 +469,8 @@ struct RunResult {
 };
 
 streams::StreamsConfig ConfigFor(const Env& env, Topo topo) {
-  streams::StreamsConfig config;
-  config.application_id = absl::StrCat("rill-perf-windows-", TopoName(topo), "-", env.run_id);
-  config.bootstrap_servers = env.bootstrap;
-  config.state_dir = absl::StrCat(env.state_root, "/", TopoName(topo));
-  config.commit_interval_ms = env.commit_interval_ms;
-  config.application_server = "";
-  for (const auto& [k, v] : env.consumer_props) config.consumer_overrides[k] = v;
-  for (const auto& [k, v] : env.producer_props) config.producer_overrides[k] = v;
-  return config;
+  return AppConfig(env, absl::StrCat("rill-perf-windows-", TopoName(topo), "-", env.run_id),
+                   TopoName(topo));
 }
 
 // Rill has no max.task.idle.ms: a task processes whatever its partitions have buffered, so
@@ -736,93 +533,47 @@ absl::StatusOr<RunResult> RunTopology(const Env& env, Topo topo, const std::stri
     if (auto s = LoadTable(env, config, output_topic, &r.table_load_seconds); !s.ok()) return s;
   }
 
-  // A client for watermark queries, connected before the clock starts.
-  ClientSpec admin_spec;
-  admin_spec.bootstrap = env.bootstrap;
-  auto admin = NewClient(admin_spec);
-  if (!admin.ok()) return admin.status();
-  auto out_partitions = WaitForTopic(admin->get(), output_topic, env.timeout_ms);
-  if (!out_partitions.ok()) return out_partitions.status();
-  auto out_start = HighWatermarks(admin->get(), output_topic, *out_partitions, env.timeout_ms);
-  if (!out_start.ok()) return out_start.status();
-  int64_t out_start_sum = 0;
-  for (int64_t o : *out_start) out_start_sum += o;
+  auto out = WatchOutput(env, output_topic);
+  if (!out.ok()) return out.status();
   const int64_t expected = ExpectedOutputs(in, topo);
 
   streams::Topology topology = BuildTopology(topo, in, output_topic);
-  std::vector<std::string> changelog_topics;
-  for (const auto& t : topology.internal_topics()) {
-    if (t.kind != streams::internal::InternalTopic::Kind::kRepartition) {
-      changelog_topics.push_back(absl::StrCat(config.application_id, "-", t.name));
-    }
-  }
+  const InternalTopicNames internal = InternalTopicsOf(topology, config.application_id);
 
   streams::KafkaStreams app(std::move(topology), config);
-  const double cpu0 = ProcessCpuSeconds();
-  const auto start = Clock::now();
-  const auto deadline = start + std::chrono::milliseconds(env.timeout_ms);
-  if (auto s = app.start(); !s.ok()) return s;
-  auto failed = [&app](const std::string& what) -> absl::Status {
-    app.close();
-    return absl::InternalError(what);
-  };
-  using State = streams::KafkaStreams::State;
-  bool running = false;
   int64_t outputs = 0;
-  for (;;) {
-    const State state = app.state();
-    if (state == State::kError || state == State::kNotRunning) {
-      return failed(absl::StrCat(name, ": application in state ",
-                                 streams::KafkaStreams::StateName(state)));
-    }
-    if (!running && state == State::kRunning) {
-      running = true;
-      r.startup_seconds = Seconds(start, Clock::now());
-    }
-    if (Clock::now() > deadline) {
-      return failed(absl::StrCat(name, ": ", outputs, " of ", expected,
-                                 " outputs within the timeout"));
-    }
-    if (running) {
-      const std::string metrics = app.metrics().Serialize();
-      const double dropped = SumMetric(metrics, "rill_stream_dropped_records_total");
-      if (dropped > 0) return failed(absl::StrCat(name, ": ", dropped, " records dropped"));
-      if (r.first_record_seconds < 0 &&
-          SumMetric(metrics, "rill_stream_records_processed_total") > 0) {
-        r.first_record_seconds = Seconds(start, Clock::now());
-      }
-      auto sum = SumHighWatermarks(admin->get(), output_topic, *out_partitions, env.timeout_ms);
-      if (!sum.ok()) return failed(std::string(sum.status().message()));
-      outputs = *sum - out_start_sum;
-      if (outputs >= expected) break;
-    }
-    std::this_thread::sleep_for(kDonePollInterval);
-  }
-  r.seconds = Seconds(start, Clock::now());
-  r.cpu_seconds = ProcessCpuSeconds() - cpu0;
+  auto done = [&](double) -> absl::StatusOr<bool> {
+    auto written = out->Written();
+    if (!written.ok()) return written.status();
+    outputs = *written;
+    return outputs >= expected;
+  };
+  auto run = RunUntilDone(app, name, env.timeout_ms, done, [&] {
+    return absl::StrCat(outputs, " of ", expected, " outputs within the timeout");
+  });
+  if (!run.ok()) return run.status();
+  r.startup_seconds = run->startup_seconds;
+  r.first_record_seconds = run->first_record_seconds;
+  r.seconds = run->done_seconds;
+  r.cpu_seconds = run->done_cpu_seconds;
   // The final commit: RocksDB flushed, changelog and outputs acknowledged, offsets committed.
-  const auto close_start = Clock::now();
-  if (!app.close()) return absl::DeadlineExceededError(absl::StrCat(name, ": close() timed out"));
-  const auto closed = Clock::now();
-  r.close_seconds = Seconds(close_start, closed);
-  r.closed_seconds = Seconds(start, closed);
-  r.closed_cpu_seconds = ProcessCpuSeconds() - cpu0;
+  auto closed = CloseTimed(app, *run, absl::StrCat(name, ": close() timed out"));
+  if (!closed.ok()) return closed.status();
+  r.close_seconds = closed->close_seconds;
+  r.closed_seconds = closed->closed_seconds;
+  r.closed_cpu_seconds = closed->closed_cpu_seconds;
 
-  auto out_end = SumHighWatermarks(admin->get(), output_topic, *out_partitions, env.timeout_ms);
-  if (!out_end.ok()) return out_end.status();
-  r.outputs = *out_end - out_start_sum;
+  auto written = out->Written();
+  if (!written.ok()) return written.status();
+  r.outputs = *written;
   if (r.outputs != expected) {
     return absl::InternalError(
         absl::StrCat(name, ": ", r.outputs, " outputs, expected ", expected));
   }
-  for (const std::string& t : changelog_topics) {
-    auto n = WaitForTopic(admin->get(), t, env.timeout_ms);
-    if (!n.ok()) return n.status();
-    auto s = SumHighWatermarks(admin->get(), t, *n, env.timeout_ms);
-    if (!s.ok()) return s.status();
-    r.changelog_records += *s;
-  }
-  if (auto s = Verify(env, topo, output_topic, *out_partitions, *out_start); !s.ok()) return s;
+  auto changelog = SumTopicRecords(out->admin.get(), internal.changelog, env.timeout_ms);
+  if (!changelog.ok()) return changelog.status();
+  r.changelog_records = *changelog;
+  if (auto s = Verify(env, topo, output_topic, out->partitions, out->start); !s.ok()) return s;
   return r;
 }
 
@@ -873,52 +624,12 @@ void PrintRatio(const RunResult& r, const RunResult& base) {
 
 int RunStreamsWindowsBench(const std::string& bootstrap_arg, const Workload& w,
                            const StreamsWindowsWorkload& s) {
-  // The runtime's and the broker's info logs (joins, task counts) would bury the results.
-  spdlog::set_level(spdlog::level::warn);
   Env env;
-  env.timeout_ms = w.timeout_ms;
-  env.commit_interval_ms = s.commit_interval_ms;
-  for (const auto& [k, v] : w.user_props) {
-    // options.cc lets only consumer.* and producer.* through.
-    (k.rfind("consumer.", 0) == 0 ? env.consumer_props : env.producer_props)
-        .emplace_back(k.substr(k.find('.') + 1), v);
-  }
-  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
-  env.run_id = std::to_string(now_ms);
-  std::unique_ptr<broker::EmbeddedCluster> cluster;
-  env.bootstrap = bootstrap_arg;
-  if (env.bootstrap.empty()) {
-    broker::EmbeddedClusterOptions options;
-    // The first join of each application's group would otherwise wait Kafka's 3 s.
-    options.node_template.group.initial_rebalance_delay_ms = 0;
-    cluster = std::make_unique<broker::EmbeddedCluster>(options);
-    if (absl::Status st = cluster->Start(); !st.ok()) {
-      fmt::print(stderr, "rill-perf: starting the embedded broker: {}\n", st.ToString());
-      return 1;
-    }
-    env.bootstrap = cluster->bootstrap_servers();
-    fmt::print(
-        "[streams-windows] Rill broker embedded in this process on {} (data in {}): broker, "
-        "clients and applications share this machine's {} core(s)\n",
-        env.bootstrap, cluster->data_dir(), std::thread::hardware_concurrency());
-  } else {
-    fmt::print("[streams-windows] broker at {}\n", env.bootstrap);
-  }
-  char state_template[] = "/tmp/rill-perf-windows.XXXXXX";
-  if (mkdtemp(state_template) == nullptr) {
-    fmt::print(stderr, "rill-perf: cannot create a temp state dir\n");
+  BenchResources resources;
+  if (!StartBench(bootstrap_arg, w, s.commit_interval_ms, "[streams-windows]",
+                  "rill-perf-windows", &env, &resources)) {
     return 1;
   }
-  env.state_root = state_template;
-  struct RemoveDir {
-    std::string path;
-    ~RemoveDir() {
-      std::error_code ec;
-      std::filesystem::remove_all(path, ec);
-    }
-  } remove_state{env.state_root};
 
   Input& in = env.input;
   in.partitions = w.partitions;
@@ -928,7 +639,7 @@ int RunStreamsWindowsBench(const std::string& bootstrap_arg, const Workload& w,
   // Event time ends about an hour before now: recent enough for the broker's time-based
   // retention (7 days by record timestamp) to keep everything.
   const int64_t clicks_per_minute = kUsers * kActiveMinutes / kCycleMinutes * kClicksPerActiveMinute;
-  in.t0 = (now_ms - (s.records / clicks_per_minute + 60) * kMinuteMs) / kMinuteMs * kMinuteMs;
+  in.t0 = (env.start_ms - (s.records / clicks_per_minute + 60) * kMinuteMs) / kMinuteMs * kMinuteMs;
   in.clicks = GenerateClicks(s.records, in.t0);
   if (absl::Status st = ExpectResults(&in); !st.ok()) {
     fmt::print(stderr, "rill-perf: {}\n", st.ToString());
@@ -943,11 +654,7 @@ int RunStreamsWindowsBench(const std::string& bootstrap_arg, const Workload& w,
     outputs.emplace_back(t, absl::StrCat("rill-perf-windows-", TopoName(t), "-out-", env.run_id));
     topics.push_back({outputs.back().second, w.partitions, w.replication_factor});
   }
-  if (absl::Status st = streams::CreateTopicsIfMissing(env.bootstrap, topics, w.timeout_ms);
-      !st.ok()) {
-    fmt::print(stderr, "rill-perf: creating topics: {}\n", st.ToString());
-    return 1;
-  }
+  if (!CreateBenchTopics(env, topics)) return 1;
   if (absl::Status st = ProduceInput(env, &in); !st.ok()) {
     fmt::print(stderr, "rill-perf: {}\n", st.ToString());
     return 1;
@@ -968,17 +675,14 @@ int RunStreamsWindowsBench(const std::string& bootstrap_arg, const Workload& w,
   fmt::print(
       "[streams-windows] Rill: 1 stream thread, at_least_once, commit.interval.ms={}, RocksDB "
       "stores with changelogs; allocator: {}\n",
-      env.commit_interval_ms,
-      dlsym(RTLD_DEFAULT, "mallctl") != nullptr ? "jemalloc" : "glibc malloc");
-  for (const auto& [k, v] : env.consumer_props) fmt::print("[streams-windows] every consumer: {}={}\n", k, v);
-  for (const auto& [k, v] : env.producer_props) fmt::print("[streams-windows] every producer: {}={}\n", k, v);
+      env.commit_interval_ms, AllocatorName());
+  PrintClientOverrides(env, "[streams-windows]", "");
   std::fflush(stdout);
 
   std::optional<RunResult> baseline;
   bool ok = true;
   for (const auto& [topo, output] : outputs) {
-    // Each run's writes reach the disk before the next starts (streams_bench.cc's reason).
-    ::sync();
+    SyncDisks();
     auto r = RunTopology(env, topo, output);
     if (!r.ok()) {
       fmt::print(stderr, "rill-perf: [rill {}] {}\n", TopoName(topo), r.status().ToString());
